@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import cn2an
 
-from zhengce.corpus.text import HTML_TAG_RE, SourceText, clean, is_noise_line, normalise
+from zhengce.corpus.text import HTML_TAG_RE, SourceText, is_noise_line, normalise
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 HEADING_PATTERNS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
@@ -122,6 +122,7 @@ def build_tree(
         if raw.count("\t") >= MIN_TABLE_TABS:
             cells = [_cell(c) for c in raw.split("\t")]
             if table is None:
+                header = []
                 table = Node("table", node_start, node_end, no, no, rank=LEAF_RANK - 1)
                 attach(table)
             table.end, table.end_line = node_end, no
@@ -174,23 +175,3 @@ def _close(node: Node) -> None:
         if last.end > node.end:
             node.end, node.end_line = last.end, last.end_line
 
-
-def path_of(nodes: list[Node], target: Node) -> str:
-    """Human-readable path of labels from the root to ``target`` (e.g. 第二章 › 第五条)."""
-    out: list[str] = []
-
-    def visit(n: Node, trail: list[str]) -> bool:
-        here = trail + ([n.label or n.heading] if n.kind not in ("document", "paragraph", "clause") else [])
-        if n is target:
-            out.extend(x for x in here if x)
-            return True
-        return any(visit(c, here) for c in n.children)
-
-    for n in nodes:
-        if visit(n, []):
-            break
-    return " › ".join(out)
-
-
-def clean_heading(s: str) -> str:
-    return clean(s)

@@ -53,8 +53,8 @@ class SourceText:
     def line_span(self, line_no: int) -> tuple[int, int]:
         """Character span of a 1-based line, without its newline."""
         start = self.line_starts[line_no - 1]
-        end = self.line_starts[line_no] - 1 if line_no < len(self.line_starts) else len(self.text)
-        if end > start and self.text[end - 1] == "\r":
+        end = self.line_starts[line_no] if line_no < len(self.line_starts) else len(self.text)
+        while end > start and self.text[end - 1] in "\r\n":
             end -= 1
         return start, max(start, end)
 
@@ -146,35 +146,39 @@ class Normalised:
         return o_start, o_end
 
 
+_FULL_WIDTH = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+FOLD_TABLE = str.maketrans({chr(c): chr(c - 0xFEE0) for c in _FULL_WIDTH})  # full-width digits/letters → ASCII
+DECIMAL_POINT_RE = re.compile(r"(?<=\d)．")
+NOISE_RE = re.compile("|".join(rx.pattern for rx in (BOOKMARK_RE, FOOTNOTE_MARK_RE)) + "|" + HTML_TAG_RE.pattern, re.I)
+NOISE_OR_SPACE_RE = re.compile(NOISE_RE.pattern + "|" + SPACE_RE.pattern, re.I)
+
+
+def _fold(s: str) -> str:
+    return DECIMAL_POINT_RE.sub(".", s.translate(FOLD_TABLE))
+
+
 def normalise(original: str, base: int = 0, *, drop_spaces: bool = True) -> Normalised:
     """Remove noise (WPS bookmarks, [n] marks, HTML tags, odd spaces) and fold full-width
     digits/letters to ASCII, keeping a per-character map to ``base + offset``.
     """
-    drop = bytearray(len(original))
-    for rx in (BOOKMARK_RE, FOOTNOTE_MARK_RE, HTML_TAG_RE):
-        for m in rx.finditer(original):
-            drop[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    if drop_spaces:
-        for m in SPACE_RE.finditer(original):
-            drop[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    chars: list[str] = []
+    rx = NOISE_OR_SPACE_RE if drop_spaces else NOISE_RE
+    pieces: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(original):
-        if drop[i]:
-            continue
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            ch = chr(code - 0xFEE0)  # full-width digit or letter
-        elif ch == "．" and chars and chars[-1].isdigit():
-            ch = "."
-        chars.append(ch)
-        offsets.append(base + i)
-    return Normalised("".join(chars), tuple(offsets), base + len(original))
+    pos = 0
+    for m in rx.finditer(original):
+        if m.start() > pos:
+            pieces.append(original[pos : m.start()])
+            offsets.extend(range(base + pos, base + m.start()))
+        pos = max(pos, m.end())
+    if pos < len(original):
+        pieces.append(original[pos:])
+        offsets.extend(range(base + pos, base + len(original)))
+    return Normalised(_fold("".join(pieces)), tuple(offsets), base + len(original))
 
 
 def clean(s: str) -> str:
     """Normalised text only (no map), for comparisons."""
-    return normalise(s).text
+    return _fold(NOISE_OR_SPACE_RE.sub("", s))
 
 
 NOISE_LINE_RE = re.compile(r"^(?:播报|编辑|\[\d{1,2}\]|\d{1,3})$")
