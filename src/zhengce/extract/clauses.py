@@ -1,0 +1,77 @@
+"""Rule-text lines and sentences with offsets back to the original file.
+
+Every extractor reads the same units: the lines of a document's
+structure tree that are rule text (not 解读, not the title), each normalised
+once, split into sentences. Spans found in the normalised copy map back to
+exact original character offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from zhengce.corpus.ingest import ParsedDocument
+from zhengce.corpus.structure import Node
+from zhengce.corpus.text import Normalised, SourceText, normalise
+
+SENTENCE_END_RE = re.compile(r"[。；;！？]")
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One line of rule text, normalised, with its tree node."""
+
+    src: SourceText
+    doc: ParsedDocument
+    node: Node
+    path: tuple[Node, ...]  # ancestors, outermost first (without the document root)
+    norm: Normalised
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    @property
+    def line(self) -> int:
+        return self.node.start_line
+
+    def original(self, start: int, end: int) -> tuple[int, int, str]:
+        """Original (start, end, exact quote) of a span of the normalised text."""
+        s, e = self.norm.to_original(start, end)
+        return s, e, self.src.text[s:e]
+
+    def article_path(self) -> str:
+        """Citation path of headings, e.g. 第二章 › 第五条 › （三）."""
+        parts = [n.label or n.heading for n in (*self.path, self.node) if n.kind not in ("paragraph", "clause", "row", "table")]
+        return " › ".join(p for p in parts if p)
+
+    def sentences(self) -> Iterator[tuple[int, int]]:
+        """Sentence spans in the normalised text (the end mark excluded)."""
+        start = 0
+        for m in SENTENCE_END_RE.finditer(self.text):
+            if m.start() > start:
+                yield start, m.start()
+            start = m.end()
+        if start < len(self.text):
+            yield start, len(self.text)
+
+
+def rule_lines(src: SourceText, doc: ParsedDocument, *, include_tables: bool = False) -> Iterator[RuleLine]:
+    """Lines of rule text in document order: no title, no 解读, no table rows unless asked."""
+
+    def visit(node: Node, path: tuple[Node, ...]) -> Iterator[RuleLine]:
+        for child in node.children:
+            if child.kind in ("title", "interpretation"):
+                continue
+            if child.kind == "table" and not include_tables:
+                continue
+            if child.kind != "table":
+                # a node's own line; its children are the following lines
+                end = min(child.end, src.line_span(child.start_line)[1])
+                yield RuleLine(src, doc, child, path, normalise(src.text[child.start : end], child.start))
+            if child.children:
+                yield from visit(child, (*path, child))
+
+    yield from visit(doc.tree, ())

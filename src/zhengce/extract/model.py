@@ -1,0 +1,122 @@
+"""Fact schemas (pydantic). Every fact cites its document, line, span and exact quote.
+
+The JSON of each fact is ``model_dump(mode="json")``; README documents it.
+Benefit fields shared with the gold use the gold's names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FactKind = Literal["benefit", "condition", "stacking", "target", "task", "deadline", "penalty"]
+FACT_KINDS: tuple[str, ...] = FactKind.__args__  # type: ignore[attr-defined]
+
+
+class Fact(BaseModel):
+    """Provenance shared by every fact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fact_kind: FactKind
+    doc_id: str
+    file: str
+    line: int  # 1-based line of the original file where the quote starts
+    end_line: int
+    start: int  # character offsets of the quote in the original file
+    end: int
+    quote: str  # exactly text[start:end]
+    path: str = ""  # article/heading path, e.g. 第二章 › 第五条
+
+
+class Benefit(Fact):
+    """A grant, reward, subsidy, interest subsidy, voucher or fee refund (one per tier)."""
+
+    fact_kind: Literal["benefit"] = "benefit"
+    kind: Literal["fixed", "rate", "step", "interest", "unknown"]
+    amount_yuan: int | None = None  # the amount, or the per-grant cap of a rate/step
+    amount_is_cap: bool = False  # 最高…: up to the amount
+    floor_yuan: int | None = None  # 不低于…
+    rate: float | None = None
+    rate_max: float | None = None  # ranges: rate … rate_max (10%～30%)
+    base: str | None = None  # what the rate applies to
+    step_yuan: int | None = None  # step functions: the spending increment (每增加10万元)
+    cap_total_yuan: int | None = None  # 累计不超过
+    cap_scope: str | None = None  # per_enterprise | per_project | per_year | per_item … where the text says
+    period: Literal["per_year", "one_off"] | None = None
+    max_years: int | None = None
+    tier: int | None = None  # 1-based position in 分别给予A、B、C
+    tiers: int | None = None
+    beneficiary: str | None = None
+    departments: list[str] = Field(default_factory=list)  # canonical names
+    lead_departments: list[str] = Field(default_factory=list)
+    unknown_reason: str | None = None  # 按相关政策 | 一事一议 | delegated | unspecified
+    currency: Literal["CNY"] = "CNY"
+
+
+class Condition(Fact):
+    """An eligibility condition: honour, industry or numeric threshold."""
+
+    fact_kind: Literal["condition"] = "condition"
+    kind: Literal["honour", "industry", "threshold", "jurisdiction"]
+    name: str  # canonical honour/industry name, or the threshold's indicator
+    level: str | None = None  # 国家级 / 省级 / 市级
+    operator: Literal[">=", ">", "<=", "<", "=="] | None = None
+    value: float | None = None
+    unit: str | None = None
+
+
+class Stacking(Fact):
+    """Stacking, scope, precedence, exclusion and document-cap rules."""
+
+    fact_kind: Literal["stacking"] = "stacking"
+    kind: Literal["highest_only", "document_cap", "precedence", "exclusion", "no_double_claim"]
+    scope: str | None = None  # same_subject_same_category | any_policy | same_project | document
+    cap_total_yuan: int | None = None
+    detail: str | None = None
+
+
+class Target(Fact):
+    fact_kind: Literal["target"] = "target"
+    indicator: str
+    unit: str | None = None
+    base_value: str | None = None
+    base_year: int | None = None
+    target_value: str | None = None
+    target_number: float | None = None
+    target_year: int | None = None
+    attribute: Literal["预期性", "约束性"] | None = None
+    comparator: Literal[">=", "<=", "=="] | None = None
+    category: str | None = None
+
+
+class Task(Fact):
+    fact_kind: Literal["task"] = "task"
+    title: str
+    number: str | None = None
+    lead_departments: list[str] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
+    group: str | None = None
+    plan: str | None = None  # the concrete plan text (table column 5)
+    status_words: list[str] = Field(default_factory=list)
+    main_text_line: int | None = None  # 004: the main-text paragraph the table row implements
+
+
+class Deadline(Fact):
+    fact_kind: Literal["deadline"] = "deadline"
+    kind: Literal["working_days", "days", "recurring", "calendar"]
+    amount: int | None = None
+    unit: str | None = None
+    text: str
+
+
+class Penalty(Fact):
+    fact_kind: Literal["penalty"] = "penalty"
+    min_yuan: int | None = None
+    max_yuan: int | None = None
+    refers_to: str | None = None  # the article/paragraph/item whose violation is fined
+    refers_to_line: int | None = None
+
+
+AnyFact = Benefit | Condition | Stacking | Target | Task | Deadline | Penalty
