@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.table import Table
 from rich.tree import Tree
 
-from zhengce.corpus.ingest import bundled_corpus, discover, ingest_paths
+from zhengce.corpus.ingest import bundled_corpus, discover, ingest_paths, reextract
 from zhengce.corpus.text import InputError
 from zhengce.corpus.views import document_detail, document_summary
 from zhengce.store import sqlite as store
@@ -155,6 +155,73 @@ def show(
 
     add(tree, detail["tree"])
     console.print(tree)
+
+
+@app.command()
+def extract(db: DbOption = Path(store.DEFAULT_DB)) -> None:
+    """Re-run fact extraction over every current document (replaces their facts)."""
+    conn = open_db(db)
+    with Progress(TextColumn("[bold]extract[/]"), BarColumn(), TextColumn("{task.fields[name]}"),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:  # fmt: skip
+        files = store.current_files(conn)
+        task = bar.add_task("extract", total=len(files), name="")
+        n = reextract(conn, progress=lambda name, _n: bar.update(task, advance=1, name=name))
+    console.print(f"extracted {n} facts from {len(files)} file(s) → {db}", highlight=False)
+
+
+def _fact_summary(f: dict[str, Any]) -> str:
+    kind = f["fact_kind"]
+    if kind == "benefit":
+        parts = [f["kind"]]
+        if f.get("amount_yuan") is not None:
+            parts.append(("≤" if f.get("amount_is_cap") else "") + f"{f['amount_yuan']:,}元")
+        if f.get("rate") is not None:
+            parts.append(f"{f['rate']:.4g}" + (f"–{f['rate_max']:.4g}" if f.get("rate_max") else "") + (f" × {f['base']}" if f.get("base") else ""))
+        for key in ("cap_total_yuan", "period", "max_years", "unknown_reason"):
+            if f.get(key) is not None:
+                parts.append(f"{key}={f[key]}")
+        return " ".join(parts)
+    if kind == "condition":
+        return f"{f['kind']} {f['name']}" + (f" {f['operator']} {f['value']:g}{f['unit'] or ''}" if f.get("operator") else "")
+    if kind == "target":
+        return f"{f['indicator']} → {f.get('target_value')} ({f.get('target_year')})"
+    if kind == "task":
+        return f"{f['title'][:40]}"
+    if kind == "penalty":
+        return f"罚款 {f.get('min_yuan')}–{f.get('max_yuan')}元 {f.get('refers_to') or ''}"
+    if kind == "deadline":
+        return f"{f['kind']} {f['text']}"
+    return f"{f['kind']} {f.get('scope') or ''} {f.get('cap_total_yuan') or ''}"
+
+
+@app.command()
+def facts(
+    kind: Annotated[str | None, typer.Option("--kind", help="benefit, condition, stacking, target, task, deadline or penalty.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only facts of this document id.")] = None,
+    db: DbOption = Path(store.DEFAULT_DB),
+    as_json: JsonOption = False,
+) -> None:
+    """List extracted facts, each with its citation (file, line, quote)."""
+    from zhengce.extract.model import FACT_KINDS
+
+    if kind is not None and kind not in FACT_KINDS:
+        fail(f"unknown fact kind {kind!r}; choose one of {', '.join(FACT_KINDS)}")
+    conn = open_db(db)
+    if doc is not None and store.get_document(conn, doc) is None:
+        fail(f"no document {doc!r}; list them with `zhengce docs`")
+    rows = [{"id": r["id"], **json.loads(r["data"])} for r in store.list_facts(conn, fact_kind=kind, doc_id=doc)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} facts")
+    for col in ("id", "fact", "where", "value", "departments", "quote"):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        table.add_row(
+            str(f["id"]), f["fact_kind"], f"{f['file'][:3]}:L{f['line']}", _fact_summary(f),
+            "、".join(f.get("departments") or []), f["quote"][:60],
+        )  # fmt: skip
+    console.print(table)
 
 
 def main() -> None:  # pragma: no cover - entry point

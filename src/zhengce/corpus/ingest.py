@@ -83,16 +83,15 @@ def ingest_paths(
     paths: Iterable[Path],
     *,
     skip_bad: bool = False,
+    extract: bool = True,
     progress: Callable[[str, int], None] | None = None,
-    after_file: Callable[[sqlite3.Connection, int], None] | None = None,
 ) -> IngestReport:
     """Ingest files into the database, all in one transaction.
 
     Every file is read and validated before anything is written. With
     ``skip_bad`` bad files are reported and the rest ingested; otherwise the
     first bad file aborts the command with the database untouched.
-    ``after_file`` runs inside the transaction for each newly stored file
-    (fact extraction hooks in here).
+    Facts are extracted and stored with their documents unless ``extract`` is off.
     """
     report = IngestReport()
     sources: list[SourceText] = []
@@ -124,18 +123,22 @@ def ingest_paths(
                 ingested_at=now, line_count=src.line_count, text=src.text,
             )  # fmt: skip
             version = conn.execute("SELECT version FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-            _store_documents(conn, src, parsed, file_id, version)
+            _store_documents(conn, src, parsed, file_id, version, extract=extract)
             report.documents += len(parsed)
             (report.updated if prev is not None else report.added).append(src.name)
-            if after_file:
-                after_file(conn, file_id)
             if progress:
                 progress(src.name, len(src.text))
     return report
 
 
 def _store_documents(
-    conn: sqlite3.Connection, src: SourceText, parsed: list[ParsedDocument], file_id: int, version: int
+    conn: sqlite3.Connection,
+    src: SourceText,
+    parsed: list[ParsedDocument],
+    file_id: int,
+    version: int,
+    *,
+    extract: bool = True,
 ) -> None:
     for doc in parsed:
         span, md = doc.span, doc.metadata
@@ -173,6 +176,33 @@ def _store_documents(
             },
         )
         _store_tree(conn, src, rowid, doc.tree)
+        if extract:
+            store_facts(conn, src, doc, rowid)
+
+
+def store_facts(conn: sqlite3.Connection, src: SourceText, doc: ParsedDocument, document_rowid: int) -> int:
+    """Extract and store one document's facts; returns how many."""
+    from zhengce.extract.pipeline import extract_document  # extraction sits downstream of ingestion
+
+    facts = [f.model_dump(mode="json") for f in extract_document(src, doc)]
+    store.insert_facts(conn, document_rowid, facts)
+    return len(facts)
+
+
+def reextract(conn: sqlite3.Connection, progress: Callable[[str, int], None] | None = None) -> int:
+    """Re-run extraction over every current document, replacing its facts, in one transaction."""
+    total = 0
+    with store.transaction(conn):
+        store.delete_current_facts(conn)
+        for f in store.current_files(conn):
+            src = SourceText.from_text(f["name"], f["text"], path=f["path"], sha256=f["sha256"], encoding=f["encoding"])
+            rows = {r["ordinal"]: r["rowid"] for r in store.current_documents_of(conn, f["id"])}
+            for doc in parse_source(src):
+                if doc.ordinal in rows:
+                    total += store_facts(conn, src, doc, rows[doc.ordinal])
+            if progress:
+                progress(f["name"], len(f["text"]))
+    return total
 
 
 def _store_tree(conn: sqlite3.Connection, src: SourceText, document_rowid: int, root: Node) -> None:

@@ -60,7 +60,7 @@ class Node:
             yield from c.walk()
 
 
-def _number(token: str) -> int | None:
+def numeral_value(token: str) -> int | None:
     if token.isdigit():
         return int(token)
     if "①" <= token <= "⑳":
@@ -148,7 +148,7 @@ def build_tree(
         for k, r, rx in HEADING_PATTERNS:
             m = rx.match(text)
             if m:
-                kind, rank, label, number = k, r, m.group(0), _number(m.group(1))
+                kind, rank, label, number = k, r, m.group(0), numeral_value(m.group(1))
                 heading = _heading_words(text[m.end() :])
                 break
         in_article = any(n.kind == "article" for n in stack)

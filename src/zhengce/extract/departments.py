@@ -11,13 +11,12 @@ Tag forms parsed, all found in the corpus:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from zhengce.corpus.text import clean
+from zhengce.datafiles import load_json
 
 ORG_END_RE = re.compile(r"(?:局|委|办|院|集团|政府|管委会|海关|分局|中心|支行|分行|单位|部门|公司|小组|会|队|所|处|部)(?:（[^（）]{1,8}）)?$")
 LABEL_RE = re.compile(r"^(?:责任单位|责任部门|牵头单位|牵头部门|主要责任单位|配合单位|参与单位)[：:]")
@@ -58,7 +57,7 @@ def normalise_name(raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def registry() -> DepartmentRegistry:
-    data = json.loads((resources.files("zhengce") / "data" / "departments.json").read_text(encoding="utf-8"))
+    data = load_json("departments.json")
     by_alias: dict[str, str] = {}
     for e in data["departments"]:
         names = [e["canonical"], e.get("full", ""), *e.get("aliases", [])]

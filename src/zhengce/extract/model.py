@@ -115,8 +115,8 @@ class Penalty(Fact):
     fact_kind: Literal["penalty"] = "penalty"
     min_yuan: int | None = None
     max_yuan: int | None = None
-    refers_to: str | None = None  # the article/paragraph/item whose violation is fined
-    refers_to_line: int | None = None
+    refers_to: str | None = None  # the articles/paragraphs/items whose violation is fined, as written
+    refers_to_lines: list[int] = Field(default_factory=list)  # the lines of those articles in this document
 
 
 AnyFact = Benefit | Condition | Stacking | Target | Task | Deadline | Penalty

@@ -15,7 +15,7 @@ from typing import Any
 
 from zhengce.corpus.text import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "zhengce.db"
 
 SCHEMA = """
@@ -81,6 +81,24 @@ CREATE TABLE IF NOT EXISTS nodes (
     columns TEXT,                  -- JSON object for table rows
     text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS facts (
+    id INTEGER PRIMARY KEY,
+    document_rowid INTEGER NOT NULL REFERENCES documents(rowid),
+    doc_id TEXT NOT NULL,
+    fact_kind TEXT NOT NULL,       -- benefit | condition | stacking | target | task | deadline | penalty
+    kind TEXT,                     -- the sub-kind (fixed, rate, honour, highest_only …)
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    start_offset INTEGER NOT NULL,
+    end_offset INTEGER NOT NULL,
+    quote TEXT NOT NULL,           -- exactly files.text[start_offset:end_offset]
+    amount_yuan INTEGER,
+    departments TEXT NOT NULL,     -- JSON list of canonical names
+    data TEXT NOT NULL             -- JSON: the whole fact
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(document_rowid);
+CREATE INDEX IF NOT EXISTS facts_kind ON facts(fact_kind, kind);
 CREATE INDEX IF NOT EXISTS nodes_doc ON nodes(document_rowid);
 CREATE INDEX IF NOT EXISTS documents_current ON documents(is_current, id);
 """
@@ -102,17 +120,30 @@ def connect(db_path: str | Path, *, create: bool = True) -> sqlite3.Connection:
             raise InputError(f"{path}: a SQLite database, but not a zhengce one")
         if tables:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and int(row[0]) == 1 and create:
+                _migrate(conn)  # v1 → v2 adds the facts table
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None or int(row[0]) != SCHEMA_VERSION:
                 raise InputError(f"{path}: zhengce schema version {row[0] if row else '?'}, expected {SCHEMA_VERSION}")
         elif create:
             with transaction(conn):
-                for stmt in SCHEMA.split(";"):
-                    if stmt.strip():
-                        conn.execute(stmt)
+                _create_schema(conn)
                 conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: not a usable SQLite database ({exc})") from None
     return conn
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    for stmt in SCHEMA.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        _create_schema(conn)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 @contextmanager
@@ -195,3 +226,48 @@ def document_nodes(conn: sqlite3.Connection, document_rowid: int) -> list[sqlite
 
 def versions_of(conn: sqlite3.Connection, doc_id: str) -> list[int]:
     return [r[0] for r in conn.execute("SELECT version FROM documents WHERE id = ? ORDER BY version", (doc_id,))]
+
+
+def insert_facts(conn: sqlite3.Connection, document_rowid: int, facts: list[dict[str, Any]]) -> None:
+    conn.executemany(
+        "INSERT INTO facts(document_rowid, doc_id, fact_kind, kind, file, line, end_line, start_offset, end_offset,"
+        " quote, amount_yuan, departments, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                document_rowid, f["doc_id"], f["fact_kind"], f.get("kind"), f["file"], f["line"], f["end_line"],
+                f["start"], f["end"], f["quote"], f.get("amount_yuan"),
+                json.dumps(f.get("departments") or [], ensure_ascii=False), json.dumps(f, ensure_ascii=False),
+            )  # fmt: skip
+            for f in facts
+        ],
+    )
+
+
+def delete_current_facts(conn: sqlite3.Connection) -> int:
+    cur = conn.execute("DELETE FROM facts WHERE document_rowid IN (SELECT rowid FROM documents WHERE is_current = 1)")
+    return cur.rowcount
+
+
+def list_facts(
+    conn: sqlite3.Connection, *, fact_kind: str | None = None, doc_id: str | None = None, kind: str | None = None
+) -> list[sqlite3.Row]:
+    sql = "SELECT f.* FROM facts f JOIN documents d ON d.rowid = f.document_rowid WHERE d.is_current = 1"
+    args: list[Any] = []
+    if fact_kind:
+        sql += " AND f.fact_kind = ?"
+        args.append(fact_kind)
+    if kind:
+        sql += " AND f.kind = ?"
+        args.append(kind)
+    if doc_id:
+        sql += " AND f.doc_id = ?"
+        args.append(doc_id)
+    return conn.execute(sql + " ORDER BY f.file, f.start_offset, f.id", args).fetchall()
+
+
+def current_files(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM files WHERE is_current = 1 ORDER BY name").fetchall()
+
+
+def current_documents_of(conn: sqlite3.Connection, file_id: int) -> list[sqlite3.Row]:
+    return conn.execute("SELECT rowid, id, ordinal FROM documents WHERE file_id = ? ORDER BY ordinal", (file_id,)).fetchall()
