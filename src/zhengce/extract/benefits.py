@@ -233,7 +233,6 @@ def _from_sentence(line: RuleLine, doc_id: str, s: str, offset: int, tag: Depart
         region_start = prev_end
         if rec.get("tier") is None or rec.get("tier") == rec.get("tiers"):
             prev_end = q_end
-        start, end, quote = line.original(offset + q_start, offset + q_end)
         clause = s[q_start:q_end]
         region = s[region_start:q_end]
         period = None
@@ -244,14 +243,7 @@ def _from_sentence(line: RuleLine, doc_id: str, s: str, offset: int, tag: Depart
         if max_years is not None and period is None:
             period = "per_year"
         benefit = Benefit(
-            doc_id=doc_id,
-            file=line.src.name,
-            line=line.src.line_of(start),
-            end_line=line.src.line_of(max(start, end - 1)),
-            start=start,
-            end=end,
-            quote=quote,
-            path=line.article_path(),
+            **line.cite(doc_id, offset + q_start, offset + q_end),
             kind=rec["kind"],
             beneficiary=_beneficiary(s, rec["first"].start if rec["first"] else len(s)),
             departments=list(tag.all) if tag else [],

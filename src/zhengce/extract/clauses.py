@@ -19,6 +19,20 @@ from zhengce.corpus.text import Normalised, SourceText, normalise
 SENTENCE_END_RE = re.compile(r"[。；;！？]")
 
 
+def citation(src: SourceText, doc_id: str, start: int, end: int, path: str = "") -> dict:
+    """Provenance fields every fact carries, for the original span ``start:end``."""
+    return {
+        "doc_id": doc_id,
+        "file": src.name,
+        "line": src.line_of(start),
+        "end_line": src.line_of(max(start, end - 1)),
+        "start": start,
+        "end": end,
+        "quote": src.text[start:end],
+        "path": path,
+    }
+
+
 @dataclass(frozen=True)
 class RuleLine:
     """One line of rule text, normalised, with its tree node."""
@@ -37,10 +51,10 @@ class RuleLine:
     def line(self) -> int:
         return self.node.start_line
 
-    def original(self, start: int, end: int) -> tuple[int, int, str]:
-        """Original (start, end, exact quote) of a span of the normalised text."""
+    def cite(self, doc_id: str, start: int, end: int) -> dict:
+        """Provenance of a span of the normalised text (see :func:`citation`)."""
         s, e = self.norm.to_original(start, end)
-        return s, e, self.src.text[s:e]
+        return citation(self.src, doc_id, s, e, self.article_path())
 
     def article_path(self) -> str:
         """Citation path of headings, e.g. 第二章 › 第五条 › （三）."""

@@ -113,11 +113,7 @@ def extract_conditions(line: RuleLine, doc_id: str) -> list[Condition]:
     text = line.text
 
     def fact(start: int, end: int, **kw) -> Condition:
-        s, e, quote = line.original(start, end)
-        return Condition(
-            doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-            start=s, end=e, quote=quote, path=line.article_path(), **kw,
-        )  # fmt: skip
+        return Condition(**line.cite(doc_id, start, end), **kw)
 
     for s0, s1 in line.sentences():
         sentence = text[s0:s1]

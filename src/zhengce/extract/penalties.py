@@ -41,18 +41,16 @@ def extract_deadlines(line: RuleLine, doc_id: str) -> list[Deadline]:
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
-            s, e, quote = line.original(m.start(), m.end())
             amount = None
             if "n" in rx.groupindex and m.group("n"):
                 n = parse_number(m.group("n"))
                 amount = int(n) if n is not None else None
             out.append(
                 Deadline(
-                    doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-                    start=s, end=e, quote=quote, path=line.article_path(), kind=kind, amount=amount,
+                    **line.cite(doc_id, m.start(), m.end()), kind=kind, amount=amount,
                     unit={"working_days": "工作日", "days": "日"}.get(kind), text=m.group(0),
                 )
-            )  # fmt: skip
+            )
     return out
 
 
@@ -72,14 +70,11 @@ def extract_penalties(line: RuleLine, doc_id: str) -> list[Penalty]:
                 art = _article(line.doc.tree, numeral_value(am.group(1)) or -1)
                 if art is not None:
                     ref_lines.append(art.start_line)
-            s, e, quote = line.original(s0, s1)
             lo = _yuan(m.group("lo"), m.group("lu"))
             hi = _yuan(m.group("hi"), m.group("hu")) if m.group("hi") else _yuan(m.group("only"), m.group("ou"))
             out.append(
                 Penalty(
-                    doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-                    start=s, end=e, quote=quote, path=line.article_path(), min_yuan=lo, max_yuan=hi,
-                    refers_to=refers_to, refers_to_lines=ref_lines,
+                    **line.cite(doc_id, s0, s1), min_yuan=lo, max_yuan=hi, refers_to=refers_to, refers_to_lines=ref_lines
                 )
-            )  # fmt: skip
+            )
     return out

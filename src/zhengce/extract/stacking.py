@@ -32,11 +32,7 @@ def extract_stacking(line: RuleLine, doc_id: str) -> list[Stacking]:
     text = line.text
 
     def fact(a: int, b: int, **kw) -> Stacking:
-        s, e, quote = line.original(a, b)
-        return Stacking(
-            doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-            start=s, end=e, quote=quote, path=line.article_path(), **kw,
-        )  # fmt: skip
+        return Stacking(**line.cite(doc_id, a, b), **kw)
 
     for s0, s1 in line.sentences():
         s = text[s0:s1]

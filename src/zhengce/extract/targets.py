@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from zhengce.corpus.structure import Node
 from zhengce.corpus.text import SourceText, clean
 from zhengce.extract.amounts import NUM, parse_number
-from zhengce.extract.clauses import RuleLine
+from zhengce.extract.clauses import RuleLine, citation
 from zhengce.extract.model import Target
 
 YEAR_RE = re.compile(r"(\d{4})\s*年")
@@ -55,8 +55,7 @@ def _target_from_cells(
     attribute = next((v for v in columns.values() if clean(v) in ("预期性", "约束性")), None)
     number, comparator = _number(columns[target_col])
     return Target(
-        doc_id=doc_id, file=src.name, line=src.line_of(start), end_line=src.line_of(max(start, end - 1)),
-        start=start, end=end, quote=src.text[start:end], indicator=indicator, unit=unit,
+        **citation(src, doc_id, start, end), indicator=indicator, unit=unit,
         base_value=clean(columns[base_col]) if base_col else None,
         base_year=dict(years).get(base_col) if base_col else None,
         target_value=clean(columns[target_col]), target_number=number, comparator=comparator,
@@ -130,12 +129,10 @@ def extract_prose_targets(line: RuleLine, doc_id: str) -> list[Target]:
     for s0, s1 in line.sentences():
         sentence = line.text[s0:s1]
         for m in PROSE_TARGET_RE.finditer(sentence):
-            s, e, quote = line.original(s0 + m.start(), s0 + m.end())
             n = parse_number(m.group("num"))
             out.append(
                 Target(
-                    doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-                    start=s, end=e, quote=quote, path=line.article_path(), indicator=m.group("ind").strip("，,"),
+                    **line.cite(doc_id, s0 + m.start(), s0 + m.end()), indicator=m.group("ind").strip("，,"),
                     unit=m.group("unit"), target_value=m.group("num") + (m.group("unit") or "") + (m.group("post") or ""),
                     target_number=float(n) if n is not None else None,
                     comparator=">=" if m.group("post") == "以上" or m.group("verb") in ("突破", "超过") else "==",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from zhengce.corpus.structure import Node
 from zhengce.corpus.text import SourceText, clean
-from zhengce.extract.clauses import RuleLine
+from zhengce.extract.clauses import RuleLine, citation
 from zhengce.extract.departments import _split_units, find_tags, registry
 from zhengce.extract.model import Task
 
@@ -53,8 +53,7 @@ def tasks_from_table(src: SourceText, doc_id: str, table: Node, main_lines: list
                 if score > best_score:
                     best, best_score = ln, score
         yield Task(
-            doc_id=doc_id, file=src.name, line=row.start_line, end_line=row.end_line, start=row.start, end=row.end,
-            quote=src.text[row.start : row.end], path="附件 › " + (row.label or ""), title=clean(title)[:200],
+            **citation(src, doc_id, row.start, row.end, "附件 › " + (row.label or "")), title=clean(title)[:200],
             number=row.label or None, departments=list(dict.fromkeys(reg.canonical(u) for u in units)),
             group=clean(next(iter(cols.values()), "")) or None, plan=plan,
             status_words=[w for w in STATUS_WORDS if plan and w in plan],
@@ -72,13 +71,11 @@ def extract_tasks(line: RuleLine, doc_id: str) -> list[Task]:
         body = line.text[start : tag.start].strip()
         if len(body) >= 4:
             title = line.node.heading or re.split(r"[。；]", re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]", "", body))[0]
-            s, e, quote = line.original(start, tag.end)
             out.append(
                 Task(
-                    doc_id=doc_id, file=line.src.name, line=line.src.line_of(s), end_line=line.src.line_of(max(s, e - 1)),
-                    start=s, end=e, quote=quote, path=line.article_path(), title=title[:120],
-                    number=line.node.label or None, lead_departments=list(tag.lead), departments=list(tag.all),
+                    **line.cite(doc_id, start, tag.end), title=title[:120], number=line.node.label or None,
+                    lead_departments=list(tag.lead), departments=list(tag.all),
                 )
-            )  # fmt: skip
+            )
         start = tag.end
     return out
