@@ -224,6 +224,163 @@ def facts(
     console.print(table)
 
 
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Folder of rule files (default: the bundled rules).")
+]
+
+
+def _load_rules(folder: Path | None):
+    from pydantic import ValidationError
+
+    from zhengce.rules.model import load_rules
+
+    if folder is not None and not folder.is_dir():
+        fail(f"{folder}: no such rules folder")
+    try:
+        rules = load_rules(folder)
+    except (ValidationError, ValueError) as exc:
+        fail(f"bad rule file: {str(exc).splitlines()[0]}")
+    if not rules:
+        fail(f"no rules found in {folder}")
+    return rules
+
+
+def _as_of(value: str | None):
+    from datetime import date
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r}: not a date (YYYY-MM-DD)")
+
+
+def _load_profile(path: Path):
+    from pydantic import ValidationError
+
+    from zhengce.rules.profile import EnterpriseProfile, profile_error
+
+    if not path.is_file():
+        fail(f"{path}: no such profile file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        fail(f"{path}: profile file is empty")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        fail(f"{path}: profile is not UTF-8 JSON")
+    except json.JSONDecodeError as exc:
+        fail(f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+    if not isinstance(data, dict):
+        fail(f"{path}: a profile is a JSON object")
+    try:
+        return EnterpriseProfile.model_validate(data)
+    except ValidationError as exc:
+        fail(f"{path}: {profile_error(exc)}")
+
+
+def _yuan(v: int | None) -> str:
+    if v is None:
+        return "?"
+    return f"{v / 10_000:,.2f}万元" if v % 100 else f"{v / 10_000:,.0f}万元" if v % 10_000 == 0 else f"{v / 10_000:,.2f}万元"
+
+
+@app.command()
+def match(
+    profile: Annotated[Path, typer.Argument(help="Enterprise profile JSON (see examples/profile.json).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today).")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list rules the enterprise does not qualify for.")] = False,
+    include_expired: Annotated[bool, typer.Option("--include-expired", help="Show rules of expired documents.")] = False,
+    rules_dir: RulesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """政策计算器: which benefits one enterprise qualifies for, how much, and what is missing."""
+    from zhengce.rules.engine import evaluate
+
+    prof = _load_profile(profile)
+    day = _as_of(as_of)
+    rules = _load_rules(rules_dir)
+    ev = evaluate(prof.to_row(day), rules, day, include_expired=include_expired)
+    lo, hi, open_ended = ev.totals()
+    shown = [r for r in ev.results if show_all or r.status != "not-eligible"]
+    if as_json:
+        print_json(
+            {
+                "as_of": day.isoformat(),
+                "enterprise": {"credit_code": prof.credit_code, "name": prof.name},
+                "results": [r.to_json() for r in shown],
+                "total_min_yuan": lo,
+                "total_max_yuan": hi,
+                "open_ended_count": open_ended,
+                "excluded_expired_rules": ev.excluded_expired,
+                "unreviewed_rules": sorted({r.rule.rule_id for r in shown if r.rule.status != "reviewed"}),
+            }
+        )
+        return
+    order = {"eligible": 0, "superseded": 1, "needs-info": 2, "not-eligible": 3}
+    table = Table(title=f"{prof.name} · 截至 {day.isoformat()}", show_lines=True)
+    for col in ("状态", "金额", "政策条款", "出处", "说明"):
+        table.add_column(col, overflow="fold")
+    for r in sorted(shown, key=lambda r: (order[r.status], -(r.amount_max_yuan or 0))):
+        c = r.rule.citation
+        amount = ""
+        if r.status in ("eligible", "superseded"):
+            amount = _yuan(r.amount_max_yuan) if r.amount_min_yuan == r.amount_max_yuan else f"{_yuan(r.amount_min_yuan) if r.amount_min_yuan is not None else '0'}–{_yuan(r.amount_max_yuan)}"
+        review = "" if r.rule.status == "reviewed" else "（未人工复核）"
+        table.add_row(
+            r.status, amount, f"{c.quote[:80]}{review}", f"{c.doc_title or c.doc_id} {c.path}\n{c.file}:{c.line}",
+            r.reason + ("\n责任单位：" + "、".join(r.rule.departments) if r.rule.departments else ""),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"合计（可享受）：{_yuan(lo)} – {_yuan(hi)}" + (f"，另有 {open_ended} 项金额未定" if open_ended else "")
+        + (f"；已排除 {ev.excluded_expired} 条已失效或未施行的规则" if ev.excluded_expired else ""),
+        highlight=False,
+    )  # fmt: skip
+
+
+rules_app = typer.Typer(help="Rules as data: build, list and check the rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("build")
+def rules_build(
+    corpus: Annotated[Path | None, typer.Argument(help="Corpus folder (default: the bundled corpus).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Rules folder to write (default: the bundled rules).")] = None,
+) -> None:
+    """Regenerate rule files from benefit facts, keeping reviewed rules untouched."""
+    from zhengce.rules.generate import build_rules
+
+    if corpus is not None and not corpus.is_dir():
+        fail(f"{corpus}: no such corpus folder")
+    paths = build_rules(corpus, out)
+    console.print(f"wrote {len(paths)} rule files", highlight=False)
+
+
+@rules_app.command("list")
+def rules_list(
+    rules_dir: RulesOption = None,
+    as_json: JsonOption = False,
+    qualifications: Annotated[bool, typer.Option("--qualifications", help="List the qualification names rules ask for.")] = False,
+) -> None:
+    """List rules with their review status."""
+    rules = _load_rules(rules_dir)
+    if qualifications:
+        names = sorted({c.name for r in rules for c in r.conditions if c.type == "qualification"})
+        print_json(names) if as_json else console.print("\n".join(names))
+        return
+    if as_json:
+        print_json([r.model_dump(mode="json", exclude_none=True) for r in rules])
+        return
+    table = Table(title=f"{len(rules)} rules, {sum(r.status == 'reviewed' for r in rules)} reviewed")
+    for col in ("rule", "status", "formula", "conditions", "quote"):
+        table.add_column(col, overflow="fold")
+    for r in rules:
+        table.add_row(r.rule_id, r.status, r.formula.type, "; ".join(c.type for c in r.conditions), r.citation.quote[:50])
+    console.print(table)
+
+
 def main() -> None:  # pragma: no cover - entry point
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()

@@ -116,7 +116,7 @@ def _classify_rate(s: str, r: Rate, has_grant: bool) -> str:
 def _beneficiary(s: str, upto: int) -> str | None:
     head = s[:upto]
     m = None
-    for m in re.finditer(r"(?:^|[，,])(?:对于?|向)(?P<who>[^，,]{2,60}?)(?:[，,]|给予|按|予以|分别|$)", head):
+    for m in re.finditer(r"(?:^|[，,])(?:对于?|向)(?P<who>[^，,]{2,60}?)(?:[，,]|给予|按|予以|分别|每年|$)", head):
         pass
     if m:
         return m.group("who")
@@ -223,14 +223,19 @@ def _from_sentence(line: RuleLine, doc_id: str, s: str, offset: int, tag: Depart
             records.append({"kind": "unknown", "first": None, "last": None, "reason": reason})
 
     out: list[Benefit] = []
-    prev_end = 0
+    prev_start = prev_end = 0
     for k, rec in enumerate(records):
         last = rec["last"]
         q_end = _clause_end(s, last.end) if last is not None else len(s)
         if k == len(records) - 1 or (rec.get("tiers") and rec.get("tier") == rec.get("tiers")):
             q_end = len(s) if k == len(records) - 1 else q_end
-        q_start = _quote_start(s, rec["first"].start if rec["first"] else 0, prev_end)
-        region_start = prev_end
+        first_pos = rec["first"].start if rec["first"] else 0
+        if k and first_pos < prev_end:  # named inside the previous quote (…3000万元项目支持和最高200万元购房补贴)
+            q_start, q_end = prev_start, max(q_end, prev_end)
+        else:
+            q_start = _quote_start(s, first_pos, prev_end)
+        region_start = prev_end if q_start >= prev_end else prev_start
+        prev_start = q_start
         if rec.get("tier") is None or rec.get("tier") == rec.get("tiers"):
             prev_end = q_end
         clause = s[q_start:q_end]
@@ -269,7 +274,7 @@ def _from_sentence(line: RuleLine, doc_id: str, s: str, offset: int, tag: Depart
                 benefit.floor_yuan = x.money.yuan
             else:
                 benefit.amount_yuan = x.money.yuan
-                benefit.amount_is_cap = x.role == "cap" or "最高" in s[max(0, x.start - 8) : x.start]
+                benefit.amount_is_cap = x.role == "cap" or "最高" in s[max(0, x.start - 8) : x.start] or rec.get("tier_capped", False)
             if rec["kind"] == "step":
                 benefit.step_yuan = step_base
                 benefit.base = "每增加" + (f"{step_base}元" if step_base else "")
@@ -284,8 +289,10 @@ def _mark_tiers(s: str, records: list[dict]) -> None:
 
     def flush() -> None:
         if len(run) > 1:
+            capped = any(r.get("money") is not None and r["money"].role == "cap" for r in run)
             for k, r in enumerate(run, 1):
                 r["tier"], r["tiers"] = k, len(run)
+                r["tier_capped"] = capped  # 最高300万元、100万元: every tier is "up to"
         run.clear()
 
     for rec in records:

@@ -1,0 +1,185 @@
+"""The enterprise profile (pydantic) and its flat form, one row of a registry.
+
+A field that is absent or null is *unknown*: rules that need it answer
+``needs-info`` and name it. A field that is present is *known*, so an empty
+``honours`` list means "holds no honours". The same flat row feeds both the
+one-enterprise calculator and the whole-registry screen, so they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from zhengce.datafiles import load_json
+
+SUZHOU_AREAS = (
+    "姑苏区", "吴中区", "相城区", "吴江区", "虎丘区", "苏州高新区", "苏州工业园区",
+    "常熟市", "张家港市", "昆山市", "太仓市",
+)  # fmt: skip
+LEVELS = ("国家级", "省级", "市级")
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+SPEND_FIELDS: dict[str, str] = {
+    "equipment_investment": "设备投资额",
+    "certification_cost": "认证费用",
+    "compute_cost": "算力费用（使用方实际支付）",
+    "compute_contract": "算力合同金额（供给方）",
+    "model_compute_cost": "大模型项目算力使用成本",
+    "warehouse_cost": "仓储及仓内服务费用",
+    "rd_investment": "研发投入（项目/实验室/技术提供方）",
+    "service_fee": "服务费用（跨境电商服务企业）",
+    "project_investment": "项目或平台建设总投资",
+    "testing_fee": "检测费",
+    "platform_usage_fee": "云控平台使用费",
+    "ai_procurement": "人工智能产品及服务采购金额",
+    "event_cost": "举办活动费用",
+    "sales_amount": "产品销售价格或销售总额",
+    "software_investment": "项目软件投入",
+    "platform_investment": "平台投入",
+    "new_investment": "年度新增投资额",
+    "purchase_price": "首购产品购买价格",
+    "independent_site_spend": "独立站建设推广费用",
+    "loan_amount": "设备购置贷款余额",
+    "subsidy_paid": "县级市（区）已兑付补助金额",
+    "economic_contribution": "退出环节新增地方经济贡献",
+}
+NUMERIC_FIELDS: dict[str, str] = {
+    "revenue": "上年度营业收入（元）",
+    "revenue_growth": "营业收入增长率（小数，5% 写 0.05）",
+    "rd_spend": "上年度研发投入（元）",
+    "rd_ratio": "研发投入占营业收入比重（小数）",
+    "insured_headcount": "参保（缴纳社保）人数",
+    "patents.invention": "有效发明专利数",
+    "patents.foreign_filed": "境外申请发明专利数",
+    "patents.foreign_granted": "境外授权发明专利数",
+    **{f"spend.{k}": v for k, v in SPEND_FIELDS.items()},
+}
+LIST_FIELDS = ("industries", "honours", "qualifications")
+ROW_FIELDS = ("credit_code", "name", "jurisdiction", "registration_date", *LIST_FIELDS, *NUMERIC_FIELDS)
+
+
+def honour_names() -> set[str]:
+    return {h["canonical"] for h in load_json("honours.json")["honours"]}
+
+
+def industry_names() -> set[str]:
+    return {i["canonical"] for i in load_json("industries.json")["industries"]}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Honour(_Strict):
+    name: str
+    level: Literal["国家级", "省级", "市级"] | None = None
+    date: dt.date | None = None  # when it was awarded; later than the as-of date means not yet held
+
+    @field_validator("name")
+    @classmethod
+    def _known_honour(cls, v: str) -> str:
+        if v not in honour_names():
+            raise ValueError(f"unknown honour {v!r}; see src/zhengce/data/honours.json")
+        return v
+
+
+class Financials(_Strict):
+    year: int
+    revenue: float | None = None
+    revenue_growth: float | None = None
+    rd_spend: float | None = None
+    rd_ratio: float | None = None
+
+
+class Patents(_Strict):
+    invention: int | None = None
+    foreign_filed: int | None = None
+    foreign_granted: int | None = None
+
+
+Spend = create_model(  # one optional amount in yuan per spend item that benefits are computed on
+    "Spend", __base__=_Strict, **{k: (float | None, Field(None, description=v)) for k, v in SPEND_FIELDS.items()}
+)
+
+
+class EnterpriseProfile(_Strict):
+    """One enterprise, as the calculator and the registry screen see it."""
+
+    credit_code: str = Field(description="统一社会信用代码, 18 characters")
+    name: str
+    jurisdiction: str | None = Field(None, description="区 or 县级市 within 苏州市, e.g. 苏州工业园区, 常熟市")
+    registration_date: dt.date | None = None
+    industries: list[str] | None = None
+    honours: list[Honour] | None = None
+    qualifications: list[str] | None = Field(None, description="other statuses rules ask for; see `zhengce rules --qualifications`")
+    financials: list[Financials] | None = None
+    insured_headcount: int | None = None
+    spend: Spend | None = None  # type: ignore[valid-type]
+    patents: Patents | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _credit_code(cls, v: str) -> str:
+        if not CREDIT_CODE_RE.match(v):
+            raise ValueError("not an 18-character unified social credit code")
+        return v
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction(cls, v: str | None) -> str | None:
+        if v is not None and v not in SUZHOU_AREAS:
+            raise ValueError(f"unknown jurisdiction {v!r}; one of {', '.join(SUZHOU_AREAS)}")
+        return v
+
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, v: list[str] | None) -> list[str] | None:
+        known = industry_names()
+        for x in v or []:
+            if x not in known:
+                raise ValueError(f"unknown industry {x!r}; see src/zhengce/data/industries.json")
+        return v
+
+    def to_row(self, as_of: dt.date) -> dict[str, Any]:
+        """The flat registry row this profile stands for on ``as_of``."""
+        row: dict[str, Any] = {
+            "credit_code": self.credit_code,
+            "name": self.name,
+            "jurisdiction": self.jurisdiction,
+            "registration_date": self.registration_date,
+            "industries": list(self.industries) if self.industries is not None else None,
+            "qualifications": list(self.qualifications) if self.qualifications is not None else None,
+            "honours": None,
+            "insured_headcount": self.insured_headcount,
+        }
+        if self.honours is not None:
+            tokens: list[str] = []
+            for h in self.honours:
+                if h.date is None or h.date <= as_of:
+                    tokens.append(h.name)
+                    if h.level:
+                        tokens.append(f"{h.name}@{h.level}")
+            row["honours"] = tokens
+        last_year = next((f for f in (self.financials or []) if f.year == as_of.year - 1), None)  # 上年度
+        for key in ("revenue", "revenue_growth", "rd_spend", "rd_ratio"):
+            row[key] = getattr(last_year, key) if last_year else None
+        for key in ("invention", "foreign_filed", "foreign_granted"):
+            row[f"patents.{key}"] = getattr(self.patents, key) if self.patents else None
+        for key in SPEND_FIELDS:
+            row[f"spend.{key}"] = getattr(self.spend, key) if self.spend else None
+        return row
+
+
+def profile_error(exc: ValidationError) -> str:
+    """One line naming the first bad field."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "profile"
+    if err["type"] == "extra_forbidden":
+        return f"unknown field {where!r} in profile"
+    if err["type"] == "missing":
+        return f"missing required field {where!r} in profile"
+    return f"field {where!r}: {err['msg']}"
