@@ -340,6 +340,81 @@ def match(
     )  # fmt: skip
 
 
+@app.command()
+def screen(
+    registry: Annotated[Path, typer.Argument(help="Enterprise registry, .csv or .parquet (README: registry format).")],
+    out: Annotated[Path, typer.Option("--out", help="Results file (.parquet): one row per (enterprise, rule).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today).")] = None,
+    departments_dir: Annotated[Path | None, typer.Option("--departments", help="Folder for per-department CSVs (default: <out>_departments/).")] = None,
+    keep_all: Annotated[bool, typer.Option("--all", help="Also write not-eligible pairs (large).")] = False,
+    include_expired: Annotated[bool, typer.Option("--include-expired", help="Also evaluate rules of expired documents (never paid).")] = False,
+    rules_dir: RulesOption = None,
+    rejects_out: Annotated[Path | None, typer.Option("--rejects", help="Write rejected rows here (CSV: row, reason).")] = None,
+) -> None:
+    """免申即享: screen a whole registry; write results and what each department would pay."""
+    from zhengce.rules.screen import RegistryError, read_registry, screen_registry
+
+    if out.suffix.lower() != ".parquet":
+        fail(f"--out {out}: results are written as .parquet")
+    day = _as_of(as_of)
+    rules = _load_rules(rules_dir)
+    try:
+        reg = read_registry(registry)
+    except RegistryError as exc:
+        fail(str(exc))
+    for row, reason in reg.rejects[:20]:
+        err.print(f"[yellow]rejected row {row}:[/] {reason}", highlight=False)
+    if len(reg.rejects) > 20:
+        err.print(f"… and {len(reg.rejects) - 20} more rejected rows" + (f" (all in {rejects_out})" if rejects_out else " (use --rejects FILE)"))
+    if rejects_out:
+        import polars as pl
+
+        pl.DataFrame(reg.rejects, schema=["row", "reason"], orient="row").write_csv(rejects_out)
+    with Progress(TextColumn("[bold]screen[/]"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} enterprises"),
+                  TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("screen", total=reg.frame.height)
+        report = screen_registry(
+            reg, rules, day, out, departments_dir=departments_dir, keep_not_eligible=keep_all,
+            include_expired=include_expired, progress=lambda n: bar.update(task, advance=n),
+        )  # fmt: skip
+    console.print(
+        f"{report.rows_in:,} rows in = {report.screened:,} screened + {len(report.rejects):,} rejected; "
+        f"{report.pairs_written:,} (enterprise, rule) results, {report.eligible_pairs:,} eligible → {out}",
+        highlight=False,
+    )
+    for dept, firms, lo, hi in sorted(report.departments, key=lambda d: -d[3])[:10]:
+        console.print(f"  {dept}: {firms:,} firms, {_yuan(lo)} – {_yuan(hi)}", highlight=False)
+    if reg.rejects:
+        raise typer.Exit(1)
+
+
+@app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", min=1, max=50_000_000, help="Number of enterprises.")],
+    out: Annotated[Path, typer.Option("--out", help="Registry file to write (.parquet or .csv).")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 20261124,
+    rules_dir: RulesOption = None,
+) -> None:
+    """Generate a realistic synthetic Suzhou registry (skewed sizes, honour rates, industries, districts)."""
+    import polars as pl
+
+    from zhengce.rules.synth import synth_registry
+
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        fail(f"--out {out}: write .parquet or .csv")
+    df = synth_registry(n, _load_rules(rules_dir), seed=seed)
+    if out.suffix.lower() == ".csv":
+        df = df.with_columns(
+            pl.when(pl.col(c).is_null()).then(None).when(pl.col(c).list.len() == 0).then(pl.lit("-"))
+            .otherwise(pl.col(c).list.join(";")).alias(c)
+            for c in ("industries", "honours", "qualifications")
+        )  # fmt: skip
+        df.write_csv(out)
+    else:
+        df.write_parquet(out)
+    console.print(f"wrote {n:,} synthetic enterprises → {out}", highlight=False)
+
+
 rules_app = typer.Typer(help="Rules as data: build, list and check the rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
