@@ -40,21 +40,30 @@ BASE31 = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 def credit_codes(n: int, rng: np.random.Generator) -> list[str]:
     """Unique, well-formed unified social credit codes (not real ones)."""
-    ids = rng.permutation(n) + 31**6
-    area = rng.integers(320500, 320599, size=n)
-    out = []
-    for a, i in zip(area.tolist(), ids.tolist()):
-        chars = []
-        for _ in range(10):
-            i, r = divmod(i, 31)
-            chars.append(BASE31[r])
-        out.append(f"91{a}{''.join(reversed(chars))}")
-    return out
+    ids = rng.permutation(n).astype(np.int64) + 31**6
+    digits = np.empty((n, 10), dtype=np.int64)
+    for k in range(9, -1, -1):
+        ids, digits[:, k] = np.divmod(ids, 31)
+    tail = np.array(list(BASE31))[digits].view(f"<U10").ravel()
+    area = rng.integers(320500, 320599, size=n).astype(str)
+    return np.char.add(np.char.add("91", area), tail).tolist()
 
 
-def _pick_lists(n: int, rng: np.random.Generator, options: list[str], shares: list[float]) -> list[list[str]]:
-    hits = rng.random((n, len(options))) < np.array(shares)
-    return [[options[j] for j in np.flatnonzero(row)] for row in hits]
+def _lists(hits: np.ndarray, labels: list[list[str]]) -> pl.Series:
+    """Row i gets labels[j] for every j with hits[i, j] (a sparse boolean matrix), with no Python loop per row."""
+    n = hits.shape[0]
+    rows, cols = np.nonzero(hits)
+    per_col = np.array([len(labs) for labs in labels], dtype=np.int64)
+    flat = np.array([lab for labs in labels for lab in labs] or [""], dtype=object)
+    starts = np.concatenate([[0], np.cumsum(per_col)[:-1]])
+    reps = per_col[cols]
+    row_rep = np.repeat(rows, reps)
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    lab_rep = flat[np.repeat(starts[cols], reps) + offsets] if len(row_rep) else np.array([], dtype=object)
+    long = pl.DataFrame({"i": row_rep.astype(np.int64), "lab": pl.Series(lab_rep.tolist(), dtype=pl.String)})
+    grouped = long.group_by("i").agg(pl.col("lab").unique().sort())
+    full = pl.DataFrame({"i": np.arange(n, dtype=np.int64)}).join(grouped, on="i", how="left")
+    return full.select(pl.col("lab").fill_null(pl.lit([], dtype=pl.List(pl.String))))["lab"]
 
 
 def synth_registry(n: int, rules: list[Rule] | None = None, seed: int = 20261124) -> pl.DataFrame:
@@ -64,18 +73,13 @@ def synth_registry(n: int, rules: list[Rule] | None = None, seed: int = 20261124
     revenue = np.round(size * 8e6 * rng.lognormal(0, 0.3, n), -3)
     districts = list(DISTRICTS)
     jurisdiction = rng.choice(districts, size=n, p=np.array(list(DISTRICTS.values())) / sum(DISTRICTS.values()))
-    industries = _pick_lists(n, rng, list(INDUSTRIES), list(INDUSTRIES.values()))
+    industry_names = list(INDUSTRIES)
+    industries = _lists(rng.random((n, len(industry_names))) < np.array(list(INDUSTRIES.values())), [[x] for x in industry_names])
     big = np.clip(size / 4, 0.2, 6.0)  # larger firms hold more honours
     honour_hits = rng.random((n, len(HONOURS))) < (np.array([h[2] for h in HONOURS]) * big[:, None])
-    honours = []
-    for row in honour_hits:
-        tokens: list[str] = []
-        for j in np.flatnonzero(row):
-            name, level, _ = HONOURS[j]
-            tokens += [name] + ([f"{name}@{level}"] if level else [])
-        honours.append(sorted(set(tokens)))
+    honours = _lists(honour_hits, [[name] + ([f"{name}@{level}"] if level else []) for name, level, _ in HONOURS])
     quals = sorted({c.name for r in (rules or []) for c in r.conditions if c.type == "qualification"})
-    qualifications = _pick_lists(n, rng, quals, [0.01] * len(quals)) if quals else [[] for _ in range(n)]
+    qualifications = _lists(rng.random((n, len(quals))) < 0.01, [[q] for q in quals])
     data: dict[str, object] = {
         "credit_code": credit_codes(n, rng),
         "name": [f"苏州合成企业{i:07d}有限公司" for i in range(n)],
