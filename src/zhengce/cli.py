@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 from rich.tree import Tree
@@ -413,6 +415,43 @@ def synth(
     else:
         df.write_parquet(out)
     console.print(f"wrote {n:,} synthetic enterprises → {out}", highlight=False)
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="Words to find, e.g. \"算力券 补贴\".")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Number of hits.")] = 10,
+    department: Annotated[str | None, typer.Option("--department", help="Only clauses of this department (any alias).")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document id.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only clauses holding a fact of this kind.")] = None,
+    in_force: Annotated[str | None, typer.Option("--in-force", help="Only documents in force on this date.")] = None,
+    min_amount: Annotated[int | None, typer.Option("--min-amount", min=0, help="Only clauses granting at least this many yuan.")] = None,
+    db: DbOption = Path(store.DEFAULT_DB),
+    as_json: JsonOption = False,
+) -> None:
+    """Chinese full-text search over clauses and facts (BM25), with cited, highlighted hits."""
+    from zhengce.extract.model import FACT_KINDS
+    from zhengce.search.index import QueryError, SearchFilters, search
+
+    if kind is not None and kind not in FACT_KINDS:
+        fail(f"unknown fact kind {kind!r}; choose one of {', '.join(FACT_KINDS)}")
+    conn = open_db(db)
+    filters = SearchFilters(department, doc, kind, _as_of(in_force) if in_force else None, min_amount)
+    try:
+        hits = search(conn, query, limit=limit, filters=filters)
+    except QueryError as exc:
+        fail(str(exc))
+    except sqlite3.OperationalError as exc:
+        fail(f"no search index in {db} ({exc}); run `zhengce extract`")
+    if as_json:
+        print_json([h.to_json() for h in hits])
+        return
+    if not hits:
+        console.print("no hits")
+    for i, h in enumerate(hits, 1):
+        snippet = rich_escape(h.snippet).replace("【", "[bold yellow]").replace("】", "[/]")
+        console.print(f"[bold]{i}.[/] {rich_escape(h.title or h.doc_id)} [dim]{rich_escape(h.path)}[/]  [cyan]{h.file}:{h.line}[/]  score {h.score:.2f}")
+        console.print(f"   {snippet}")
 
 
 rules_app = typer.Typer(help="Rules as data: build, list and check the rule files.", no_args_is_help=True)

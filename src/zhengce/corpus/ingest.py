@@ -128,6 +128,10 @@ def ingest_paths(
             (report.updated if prev is not None else report.added).append(src.name)
             if progress:
                 progress(src.name, len(src.text))
+        if extract and (report.added or report.updated):
+            from zhengce.search.index import rebuild_index  # search sits downstream of ingestion
+
+            rebuild_index(conn)
     return report
 
 
@@ -202,6 +206,9 @@ def reextract(conn: sqlite3.Connection, progress: Callable[[str, int], None] | N
                     total += store_facts(conn, src, doc, rows[doc.ordinal])
             if progress:
                 progress(f["name"], len(f["text"]))
+        from zhengce.search.index import rebuild_index
+
+        rebuild_index(conn)
     return total
 
 
