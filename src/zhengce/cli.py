@@ -298,48 +298,38 @@ def match(
     as_json: JsonOption = False,
 ) -> None:
     """政策计算器: which benefits one enterprise qualifies for, how much, and what is missing."""
-    from zhengce.rules.engine import evaluate
+    from zhengce.rules.engine import match_report
 
     prof = _load_profile(profile)
     day = _as_of(as_of)
     rules = _load_rules(rules_dir)
-    ev = evaluate(prof.to_row(day), rules, day, include_expired=include_expired)
-    lo, hi, open_ended = ev.totals()
-    shown = [r for r in ev.results if show_all or r.status != "not-eligible"]
+    report = match_report(prof, rules, day, include_expired=include_expired, show_all=show_all)
     if as_json:
-        print_json(
-            {
-                "as_of": day.isoformat(),
-                "enterprise": {"credit_code": prof.credit_code, "name": prof.name},
-                "results": [r.to_json() for r in shown],
-                "total_min_yuan": lo,
-                "total_max_yuan": hi,
-                "open_ended_count": open_ended,
-                "excluded_expired_rules": ev.excluded_expired,
-                "unreviewed_rules": sorted({r.rule.rule_id for r in shown if r.rule.status != "reviewed"}),
-            }
-        )
+        print_json(report)
         return
+    by_id = {r.rule_id: r for r in rules}
     order = {"eligible": 0, "superseded": 1, "needs-info": 2, "not-eligible": 3}
     table = Table(title=f"{prof.name} · 截至 {day.isoformat()}", show_lines=True)
     for col in ("状态", "金额", "政策条款", "出处", "说明"):
         table.add_column(col, overflow="fold")
-    for r in sorted(shown, key=lambda r: (order[r.status], -(r.amount_max_yuan or 0))):
-        c = r.rule.citation
+    for r in sorted(report["results"], key=lambda r: (order[r["status"]], -(r["amount_max_yuan"] or 0))):
         amount = ""
-        if r.status in ("eligible", "superseded"):
-            amount = _yuan(r.amount_max_yuan) if r.amount_min_yuan == r.amount_max_yuan else f"{_yuan(r.amount_min_yuan) if r.amount_min_yuan is not None else '0'}–{_yuan(r.amount_max_yuan)}"
-        review = "" if r.rule.status == "reviewed" else "（未人工复核）"
+        if r["status"] in ("eligible", "superseded"):
+            lo, hi = r["amount_min_yuan"], r["amount_max_yuan"]
+            amount = _yuan(hi) if lo == hi else f"{_yuan(lo) if lo is not None else '0'}–{_yuan(hi)}"
+        review = "" if by_id[r["rule_id"]].status == "reviewed" else "（未人工复核）"
         table.add_row(
-            r.status, amount, f"{c.quote[:80]}{review}", f"{c.doc_title or c.doc_id} {c.path}\n{c.file}:{c.line}",
-            r.reason + ("\n责任单位：" + "、".join(r.rule.departments) if r.rule.departments else ""),
+            r["status"], amount, f"{r['quote'][:80]}{review}", f"{r['doc_title'] or r['doc_id']} {r['path']}\n{r['file']}:{r['line']}",
+            r["reason"] + ("\n责任单位：" + "、".join(r["departments"]) if r["departments"] else ""),
         )  # fmt: skip
     console.print(table)
+    open_ended, expired = report["open_ended_count"], report["excluded_expired_rules"]
     console.print(
-        f"合计（可享受）：{_yuan(lo)} – {_yuan(hi)}" + (f"，另有 {open_ended} 项金额未定" if open_ended else "")
-        + (f"；已排除 {ev.excluded_expired} 条已失效或未施行的规则" if ev.excluded_expired else ""),
+        f"合计（可享受）：{_yuan(report['total_min_yuan'])} – {_yuan(report['total_max_yuan'])}"
+        + (f"，另有 {open_ended} 项金额未定" if open_ended else "")
+        + (f"；已排除 {expired} 条已失效或未施行的规则" if expired else ""),
         highlight=False,
-    )  # fmt: skip
+    )
 
 
 @app.command()
@@ -452,6 +442,22 @@ def search_cmd(
         snippet = rich_escape(h.snippet).replace("【", "[bold yellow]").replace("】", "[/]")
         console.print(f"[bold]{i}.[/] {rich_escape(h.title or h.doc_id)} [dim]{rich_escape(h.path)}[/]  [cyan]{h.file}:{h.line}[/]  score {h.score:.2f}")
         console.print(f"   {snippet}")
+
+
+@app.command()
+def serve(
+    db: DbOption = Path(store.DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Interface to bind; the default serves this machine only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 1,
+) -> None:
+    """Start the web app and JSON API (read-only; admin endpoints need ZHENGCE_ADMIN_TOKEN)."""
+    import uvicorn
+
+    open_db(db).close()  # a clear error now rather than on the first request
+    os.environ["ZHENGCE_DB"] = str(db.resolve())
+    console.print(f"政策引擎 at http://{host}:{port}/  (API docs at /docs; database {db})", highlight=False)
+    uvicorn.run("zhengce.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 rules_app = typer.Typer(help="Rules as data: build, list and check the rule files.", no_args_is_help=True)

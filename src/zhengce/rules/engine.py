@@ -203,3 +203,20 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
         results.append(res)
     resolve_stacking(results, order)
     return Evaluation(as_of, results, expired)
+
+
+def match_report(profile: Any, rules: list[Rule], as_of: date, *, include_expired: bool = False, show_all: bool = False) -> dict[str, Any]:
+    """The JSON of `zhengce match --json` and `POST /api/match` for one validated profile."""
+    ev = evaluate(profile.to_row(as_of), rules, as_of, include_expired=include_expired)
+    lo, hi, open_ended = ev.totals()
+    shown = [r for r in ev.results if show_all or r.status != "not-eligible"]
+    return {
+        "as_of": as_of.isoformat(),
+        "enterprise": {"credit_code": profile.credit_code, "name": profile.name},
+        "results": [r.to_json() for r in shown],
+        "total_min_yuan": lo,
+        "total_max_yuan": hi,
+        "open_ended_count": open_ended,
+        "excluded_expired_rules": ev.excluded_expired,
+        "unreviewed_rules": sorted({r.rule.rule_id for r in shown if r.rule.status != "reviewed"}),
+    }
