@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -123,6 +125,23 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
 
     app.state.db, app.state.token = db, token
 
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith(("/api/", "/openapi", "/docs", "/static"))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]  # never echo input
+        if wants_html(request):
+            msg = "；".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
+            return templates.TemplateResponse(request, "error.html", {"status": 422, "message": f"请求参数有误：{msg}"}, status_code=422)
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if wants_html(request):
+            return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
     # ---- shared queries ---------------------------------------------------------------
 
     def documents(conn: sqlite3.Connection) -> list[dict]:
@@ -159,6 +178,7 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
         }
 
     def run_search(conn, q, limit, department, doc, kind, in_force, min_amount):
+        kind = kind or None
         if kind is not None and kind not in FACT_KINDS:
             raise HTTPException(422, f"unknown fact kind {kind!r}")
         filters = SearchFilters(department or None, doc or None, kind or None, in_force, min_amount)
