@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python bench/ingest.py [--repeat N] [--scales 1,10,50]
 
-For each scale it prints the median wall time over N runs, MB/s, and µs per KB
+Ingestion proper (documents, metadata, structure; no fact extraction or search
+index, which bench/extract.py measures). For each scale it prints the median wall time over N runs, MB/s, and µs per KB
 (flat when cost grows linearly). The baseline, measured in the same run, reads
 and decodes the same files and stores their raw text in SQLite without parsing:
 the floor that any ingestion pays.
@@ -38,7 +39,7 @@ def run_ingest(folder: Path, work: Path) -> float:
     db.unlink(missing_ok=True)
     conn = store.connect(db)
     t0 = time.perf_counter()
-    ingest_paths(conn, [folder])
+    ingest_paths(conn, [folder], extract=False)  # C1: documents, metadata and structure
     elapsed = time.perf_counter() - t0
     conn.close()
     return elapsed

@@ -84,6 +84,7 @@ def ingest_paths(
     *,
     skip_bad: bool = False,
     extract: bool = True,
+    index: bool = True,
     progress: Callable[[str, int], None] | None = None,
 ) -> IngestReport:
     """Ingest files into the database, all in one transaction.
@@ -91,7 +92,8 @@ def ingest_paths(
     Every file is read and validated before anything is written. With
     ``skip_bad`` bad files are reported and the rest ingested; otherwise the
     first bad file aborts the command with the database untouched.
-    Facts are extracted and stored with their documents unless ``extract`` is off.
+    Facts are extracted and stored with their documents unless ``extract`` is off,
+    and the search index is rebuilt unless ``index`` is off.
     """
     report = IngestReport()
     sources: list[SourceText] = []
@@ -128,7 +130,7 @@ def ingest_paths(
             (report.updated if prev is not None else report.added).append(src.name)
             if progress:
                 progress(src.name, len(src.text))
-        if extract and (report.added or report.updated):
+        if extract and index and (report.added or report.updated):
             from zhengce.search.index import rebuild_index  # search sits downstream of ingestion
 
             rebuild_index(conn)
