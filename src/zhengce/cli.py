@@ -196,6 +196,15 @@ def _fact_summary(f: dict[str, Any]) -> str:
     return f"{f['kind']} {f.get('scope') or ''} {f.get('cap_total_yuan') or ''}"
 
 
+def _fact_kind(kind: str | None) -> str | None:
+    from zhengce.extract.model import check_fact_kind
+
+    try:
+        return check_fact_kind(kind)
+    except ValueError as exc:
+        fail(str(exc))
+
+
 @app.command()
 def facts(
     kind: Annotated[str | None, typer.Option("--kind", help="benefit, condition, stacking, target, task, deadline or penalty.")] = None,
@@ -204,10 +213,7 @@ def facts(
     as_json: JsonOption = False,
 ) -> None:
     """List extracted facts, each with its citation (file, line, quote)."""
-    from zhengce.extract.model import FACT_KINDS
-
-    if kind is not None and kind not in FACT_KINDS:
-        fail(f"unknown fact kind {kind!r}; choose one of {', '.join(FACT_KINDS)}")
+    kind = _fact_kind(kind)
     conn = open_db(db)
     if doc is not None and store.get_document(conn, doc) is None:
         fail(f"no document {doc!r}; list them with `zhengce docs`")
@@ -420,11 +426,9 @@ def search_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Chinese full-text search over clauses and facts (BM25), with cited, highlighted hits."""
-    from zhengce.extract.model import FACT_KINDS
     from zhengce.search.index import QueryError, SearchFilters, search
 
-    if kind is not None and kind not in FACT_KINDS:
-        fail(f"unknown fact kind {kind!r}; choose one of {', '.join(FACT_KINDS)}")
+    kind = _fact_kind(kind)
     conn = open_db(db)
     filters = SearchFilters(department, doc, kind, _as_of(in_force) if in_force else None, min_amount)
     try:

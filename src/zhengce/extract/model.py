@@ -14,6 +14,15 @@ FactKind = Literal["benefit", "condition", "stacking", "target", "task", "deadli
 FACT_KINDS: tuple[str, ...] = FactKind.__args__  # type: ignore[attr-defined]
 
 
+def check_fact_kind(kind: str | None) -> str | None:
+    """``kind`` if it names a fact kind (empty means none); ValueError with the choices otherwise."""
+    if not kind:
+        return None
+    if kind not in FACT_KINDS:
+        raise ValueError(f"unknown fact kind {kind!r}; choose one of {', '.join(FACT_KINDS)}")
+    return kind
+
+
 class Fact(BaseModel):
     """Provenance shared by every fact."""
 

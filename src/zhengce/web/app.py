@@ -32,7 +32,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from zhengce.corpus.views import document_detail, document_summary
 from zhengce.extract.departments import registry
-from zhengce.extract.model import FACT_KINDS
+from zhengce.extract.model import FACT_KINDS, check_fact_kind
 from zhengce.rules.engine import match_report
 from zhengce.rules.model import load_rules
 from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error
@@ -177,10 +177,14 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
             "targets": targets,  # targets of the plans in which this department leads a task
         }
 
+    def fact_kind(kind: str | None) -> str | None:
+        try:
+            return check_fact_kind(kind)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+
     def run_search(conn, q, limit, department, doc, kind, in_force, min_amount):
-        kind = kind or None
-        if kind is not None and kind not in FACT_KINDS:
-            raise HTTPException(422, f"unknown fact kind {kind!r}")
+        kind = fact_kind(kind)
         filters = SearchFilters(department or None, doc or None, kind or None, in_force, min_amount)
         try:
             return search(conn, q, limit=limit, filters=filters)
@@ -234,9 +238,7 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
         offset: Annotated[int, Query(ge=0, le=10**7)] = 0,
     ) -> list[dict]:
         """Facts, as `zhengce facts --json`, one page at a time."""
-        if kind is not None and kind not in FACT_KINDS:
-            raise HTTPException(422, f"unknown fact kind {kind!r}")
-        return facts(conn, kind, doc)[offset : offset + limit]
+        return facts(conn, fact_kind(kind), doc)[offset : offset + limit]
 
     @app.post("/api/match", tags=["rules"])
     def api_match(
