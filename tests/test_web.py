@@ -137,3 +137,25 @@ def test_calculator_form_gives_a_shareable_url(client):
     assert "84万元" in page.text and "003_984d27a47f4e90c5.txt:131" in page.text
     token = r.headers["location"].split("p=")[1].split("&")[0]
     assert decode_profile(token)["spend"]["compute_cost"] == 4_200_000
+
+
+def test_review_endpoint_needs_a_token_and_updates_the_rule_file(ingested_db, tmp_path):
+    import shutil
+
+    from zhengce.rules.model import load_rules, rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    app = create_app(ingested_db, admin_token="s3cret", rules_path=folder)
+    c = TestClient(app)
+    rid = next(r.rule_id for r in load_rules(folder) if r.status == "extracted")
+    body = {"rule_id": rid, "status": "reviewed", "note": "checked against the quote"}
+    assert c.post("/api/admin/review", json=body).status_code == 401
+    r = c.post("/api/admin/review", json=body, headers={"X-Admin-Token": "s3cret"})
+    assert r.status_code == 200 and r.json()["status"] == "reviewed"
+    assert next(x for x in load_rules(folder) if x.rule_id == rid).review_note == "checked against the quote"
+    assert not list(folder.glob("*.partial"))
+    bad = c.post("/api/admin/review", json={**body, "rule_id": "nope/L1/1"}, headers={"X-Admin-Token": "s3cret"})
+    assert bad.status_code == 404
+    extra = c.post("/api/admin/review", json={**body, "extra": 1}, headers={"X-Admin-Token": "s3cret"})
+    assert extra.status_code == 422

@@ -147,7 +147,10 @@ def load_rules(folder: Path | None = None) -> list[Rule]:
 
 
 def write_rule_file(folder: Path, rf: RuleFile) -> Path:
+    """Write a rule file atomically (a reader never sees half a file)."""
     path = folder / rule_file_name(rf.doc_id)
     data = rf.model_dump(mode="json", exclude_none=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
     return path

@@ -27,14 +27,16 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from zhengce.corpus.views import document_detail, document_summary
 from zhengce.extract.departments import registry
 from zhengce.extract.model import FACT_KINDS, check_fact_kind
 from zhengce.rules.engine import match_report
-from zhengce.rules.model import load_rules
+from zhengce.rules.model import RuleFile, load_rules, rule_file_name, rules_dir, write_rule_file
 from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error
 from zhengce.search.index import MAX_QUERY_CHARS, QueryError, SearchFilters, search
 from zhengce.store import sqlite as store
@@ -108,8 +110,20 @@ def require_token(request: Request, x_admin_token: Annotated[str | None, Header(
         raise HTTPException(401, "missing or wrong X-Admin-Token")
 
 
-def create_app(db_path: str | Path | None = None, *, admin_token: str | None = None) -> FastAPI:
+class Review(BaseModel):
+    """A person's verdict on one rule, after checking it against its quote."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule_id: str = Field(max_length=200)
+    status: Literal["extracted", "reviewed"]
+    note: str = Field(min_length=1, max_length=2000)
+
+
+def create_app(
+    db_path: str | Path | None = None, *, admin_token: str | None = None, rules_path: str | Path | None = None
+) -> FastAPI:
     db = Path(db_path or os.environ.get("ZHENGCE_DB", store.DEFAULT_DB))
+    rules_folder = Path(rules_path or os.environ.get("ZHENGCE_RULES") or rules_dir())
     token = admin_token if admin_token is not None else os.environ.get("ZHENGCE_ADMIN_TOKEN")
     app = FastAPI(
         title="zhengce 政策引擎 API",
@@ -121,7 +135,7 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = _yuan
     templates.env.globals["status_zh"] = STATUS_ZH
-    rules = load_rules()
+    rules = load_rules(rules_folder)
 
     app.state.db, app.state.token = db, token
 
@@ -274,6 +288,22 @@ def create_app(db_path: str | Path | None = None, *, admin_token: str | None = N
             return {"facts": reextract(conn)}
         finally:
             conn.close()
+
+    @app.post("/api/admin/review", tags=["admin"], dependencies=[Depends(require_token)])
+    def api_review(review: Review) -> dict:
+        """Mark one rule reviewed (or back to extracted) with a note, in its rule file (needs X-Admin-Token)."""
+        doc_id = review.rule_id.split("/", 1)[0]
+        path = rules_folder / rule_file_name(doc_id)
+        if not path.exists():
+            raise HTTPException(404, f"no rule file for {doc_id!r}")
+        rf = RuleFile.model_validate_json(path.read_text(encoding="utf-8"))
+        rule = next((r for r in rf.rules if r.rule_id == review.rule_id), None)
+        if rule is None:
+            raise HTTPException(404, f"no rule {review.rule_id!r}")
+        rule.status, rule.review_note = review.status, review.note
+        write_rule_file(rules_folder, rf)
+        rules[:] = load_rules(rules_folder)
+        return rule.model_dump(mode="json", exclude_none=True)
 
     @app.post("/api/admin/ingest", tags=["admin"], dependencies=[Depends(require_token)])
     def api_ingest() -> dict:
