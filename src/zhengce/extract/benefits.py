@@ -37,7 +37,7 @@ BUDGET_BEFORE_RE = re.compile(r"(?:设立|安排|设置|筹集|统筹|新增)[\u
 CUMULATIVE_BEFORE_RE = re.compile(r"累计(?:不超过|不高于|最高|最多)?(?:补助|支持|奖励|补贴|资助)?(?:不超过)?$")
 STEP_BASE_BEFORE_RE = re.compile(r"每(?:增加|新增|增长)$")
 CAP_BEFORE_RE = re.compile(r"(?:最高|不超过|不高于|最多|上限)(?:补贴|补助|奖励|支持|资助|给予)?(?:不超过)?$")
-FLOOR_BEFORE_RE = re.compile(r"不低于$")
+FLOOR_BEFORE_RE = re.compile(r"(?:不低于|不少于)$")
 RATE_THRESHOLD_BEFORE_RE = re.compile(r"(?:不低于|不少于|超过|达到|增速|增长|占比|比重|≥|>|高于|低于|提高|下降|降低|占|率)$")
 RATE_BASE_RE = re.compile(r"(?:按照?|依据其?|根据其?|给予)(?P<base>[^，。；按给]{2,40}?)(?:的)?$")
 YEARS_RE = re.compile(r"(?:最多|连续|期限为|最长)(?:支持|享受)?([一二三四五六七八九十两\d]+)年")
@@ -92,6 +92,8 @@ def _classify_money(s: str, m: Money, first_grant: int | None) -> str:
     if THRESHOLD_AFTER_RE.match(after) or THRESHOLD_BEFORE_RE.search(before):
         return "threshold"
     if FLOOR_BEFORE_RE.search(before):
+        if re.search(r"(?:投入|投资|安排|筹集|规模)(?:不低于|不少于)$", before):
+            return "budget"  # 五年内投入不少于800亿元: a spending commitment, not a grant
         return "floor"
     if CAP_BEFORE_RE.search(before):
         return "cap"

@@ -93,6 +93,8 @@ def formula_amount(row: dict[str, Any], rule: Rule) -> tuple[bool | None, int | 
     """(applies: True / False / None when the base is unknown, min, max, the base field)."""
     f = rule.formula
     if isinstance(f, FixedFormula):
+        if f.at_least:
+            return True, f.amount, None, None
         return True, (None if f.upto else f.amount), f.amount, None
     if isinstance(f, UnknownFormula):
         return True, None, None, None
@@ -179,10 +181,13 @@ class Evaluation:
     excluded_expired: int = 0
 
     def totals(self) -> tuple[int, int, int]:
-        """(total min, total max, eligible rules whose amount is open-ended)."""
+        """(total min, total max, eligible rules whose amount is open-ended).
+
+        An open-ended amount (unknown, or 不低于 with no maximum) adds its known minimum to both.
+        """
         eligible = [r for r in self.results if r.status == "eligible"]
         lo = sum(r.amount_min_yuan or 0 for r in eligible)
-        hi = sum(r.amount_max_yuan or 0 for r in eligible)
+        hi = sum(r.amount_max_yuan if r.amount_max_yuan is not None else (r.amount_min_yuan or 0) for r in eligible)
         return lo, hi, sum(1 for r in eligible if r.amount_max_yuan is None)
 
 

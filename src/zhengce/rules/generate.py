@@ -152,6 +152,8 @@ def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
         if field and over is not None:
             return StepFormula(base=field, threshold=int(over.value), step=b.step_yuan, step_amount=b.amount_yuan)
         return UnknownFormula(reason="阶梯给付，基数或起点未能识别")
+    if b.amount_yuan is None and b.floor_yuan is not None:
+        return FixedFormula(amount=b.floor_yuan, at_least=True)
     if b.amount_yuan is None:
         return UnknownFormula(reason="仅写明累计上限" if b.cap_total_yuan else "unspecified")
     return FixedFormula(amount=b.amount_yuan, upto=b.amount_is_cap)

@@ -65,6 +65,7 @@ class FixedFormula(_Strict):
     type: Literal["fixed"] = "fixed"
     amount: int
     upto: bool = False  # 最高…: any amount up to ``amount``
+    at_least: bool = False  # 不低于/不少于…: ``amount`` or more, no stated maximum
 
 
 class RateFormula(_Strict):

@@ -216,6 +216,8 @@ def _formula(rule: Rule) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, str | None
     f = rule.formula
     null_int = pl.lit(None, dtype=pl.Int64)
     if isinstance(f, FixedFormula):
+        if f.at_least:
+            return pl.lit(True), pl.lit(True), pl.lit(f.amount, pl.Int64), null_int, None
         return pl.lit(True), pl.lit(True), (null_int if f.upto else pl.lit(f.amount, pl.Int64)), pl.lit(f.amount, pl.Int64), None
     if isinstance(f, UnknownFormula):
         return pl.lit(True), pl.lit(True), null_int, null_int, None
@@ -398,7 +400,8 @@ def screen_registry(
                 .join(chunk.select("credit_code", "name"), on="credit_code")
                 .group_by("department", "credit_code", "name")
                 .agg(pl.col("rule_id").sort().str.join(";").alias("rules"),
-                     pl.col("amount_min_yuan").fill_null(0).sum(), pl.col("amount_max_yuan").fill_null(0).sum(),
+                     pl.col("amount_min_yuan").fill_null(0).sum(),
+                     pl.coalesce("amount_max_yuan", "amount_min_yuan").fill_null(0).sum().alias("amount_max_yuan"),
                      pl.col("amount_max_yuan").is_null().sum().alias("open_amounts"))
             )  # fmt: skip
             if progress:
