@@ -115,7 +115,7 @@ def evaluate(gold_dir: Path = DEFAULT_GOLD, facts: list[dict] | None = None) -> 
     if facts is None:
         facts = [f.model_dump(mode="json") for f in extract_corpus(kinds={"benefit"})]
     results = {}
-    for path, prefix, lo, hi in gold_files(gold_dir):
+    for path, _prefix, lo, hi in gold_files(gold_dir):
         golds = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         files = {g["file"] for g in golds}
         preds = [f for f in facts if f.get("fact_kind", "benefit") == "benefit" and f["file"] in files and lo <= f["line"] <= hi]

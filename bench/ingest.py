@@ -64,8 +64,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--scales", default="1,10,50")
     args = ap.parse_args()
-    print(f"| scale | MB | baseline median s | ingest median s | MB/s | µs per KB | ingest / baseline |")
-    print(f"|---|---|---|---|---|---|---|")
+    print("| scale | MB | baseline median s | ingest median s | MB/s | µs per KB | ingest / baseline |")
+    print("|---|---|---|---|---|---|---|")
     for scale in (int(s) for s in args.scales.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)

@@ -208,9 +208,8 @@ def segment(src: SourceText) -> list[DocumentSpan]:
                 continue
 
         # something glued after the last sentence end of this line
-        last = None
-        for last in TERMINATOR_RE.finditer(ln.raw):
-            pass
+        ends = list(TERMINATOR_RE.finditer(ln.raw))
+        last = ends[-1] if ends else None
         if last is not None and last.end() < len(ln.raw):
             tail_start = ln.start + last.end() + _lead(ln.raw[last.end() :])
             tail_raw = src.text[tail_start : ln.end]

@@ -117,9 +117,8 @@ def _classify_rate(s: str, r: Rate, has_grant: bool) -> str:
 
 def _beneficiary(s: str, upto: int) -> str | None:
     head = s[:upto]
-    m = None
-    for m in re.finditer(r"(?:^|[，,])(?:对于?|向)(?P<who>[^，,]{2,60}?)(?:[，,]|给予|按|予以|分别|每年|$)", head):
-        pass
+    found = list(re.finditer(r"(?:^|[，,])(?:对于?|向)(?P<who>[^，,]{2,60}?)(?:[，,]|给予|按|予以|分别|每年|$)", head))
+    m = found[-1] if found else None  # the recipient named last before the amount
     if m:
         return m.group("who")
     m = re.search(r"(?:^|[，,])(?:支持|鼓励)(?P<who>[^，,]{2,40}?)(?:[，,]|开展|建设|参与)", head)

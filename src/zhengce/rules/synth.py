@@ -44,7 +44,7 @@ def credit_codes(n: int, rng: np.random.Generator) -> list[str]:
     digits = np.empty((n, 10), dtype=np.int64)
     for k in range(9, -1, -1):
         ids, digits[:, k] = np.divmod(ids, 31)
-    tail = np.array(list(BASE31))[digits].view(f"<U10").ravel()
+    tail = np.array(list(BASE31))[digits].view("<U10").ravel()
     area = rng.integers(320500, 320599, size=n).astype(str)
     return np.char.add(np.char.add("91", area), tail).tolist()
 
