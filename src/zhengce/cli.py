@@ -289,9 +289,9 @@ def _load_profile(path: Path):
 
 
 def _yuan(v: int | None) -> str:
-    if v is None:
-        return "?"
-    return f"{v / 10_000:,.2f}万元" if v % 100 else f"{v / 10_000:,.0f}万元" if v % 10_000 == 0 else f"{v / 10_000:,.2f}万元"
+    from zhengce.display import yuan
+
+    return yuan(v, unknown="?")
 
 
 @app.command()

@@ -154,7 +154,7 @@ def build_tree(
         in_article = any(n.kind == "article" for n in stack)
         if kind == "h2" and in_article:
             kind = "item"  # 项
-        elif kind == "paragraph" and stack[-1].kind in ("article", "clause") or (kind == "paragraph" and in_article):
+        elif kind == "paragraph" and in_article:
             kind = "clause"  # 款
         attach(Node(kind, node_start, node_end, no, no, label=label, number=number, heading=heading, rank=rank))
 

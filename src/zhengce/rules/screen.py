@@ -295,7 +295,6 @@ def screen_frame(df: pl.DataFrame, rules: list[Rule], as_of: date, *, keep_not_e
     """(enterprise, rule) results for one chunk of a registry frame."""
     active = active_rules(rules, as_of, include_expired)
     expired = {i for i, r in enumerate(active) if not in_force(r, as_of)[0]}
-    lf = df.lazy().select("credit_code")
     parts = []
     for i, rule in enumerate(active):
         exprs = rule_expressions(rule)
@@ -305,7 +304,6 @@ def screen_frame(df: pl.DataFrame, rules: list[Rule], as_of: date, *, keep_not_e
         if not keep_not_eligible:
             part = part.filter(pl.col("status") != 0)
         parts.append(part)
-    del lf
     if not parts:
         return _empty_results()
     long = pl.concat(parts).collect()

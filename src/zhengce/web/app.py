@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from zhengce.corpus.views import document_detail, document_summary
+from zhengce.display import yuan
 from zhengce.extract.departments import registry
 from zhengce.extract.model import FACT_KINDS, check_fact_kind
 from zhengce.rules.engine import match_report
@@ -64,14 +65,6 @@ class LimitRequests(BaseHTTPMiddleware):
             if len(body) > MAX_BODY_BYTES:
                 return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, status_code=413)
         return await call_next(request)
-
-
-def _yuan(v: int | None) -> str:
-    if v is None:
-        return "金额未定"
-    if v >= 10_000:
-        return f"{v / 10_000:,.2f}".rstrip("0").rstrip(".") + "万元"
-    return f"{v:,}元"
 
 
 def encode_profile(data: dict) -> str:
@@ -133,7 +126,7 @@ def create_app(
     app.add_middleware(LimitRequests)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters["yuan"] = _yuan
+    templates.env.filters["yuan"] = yuan
     templates.env.globals["status_zh"] = STATUS_ZH
     rules = load_rules(rules_folder)
 
