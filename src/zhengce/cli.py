@@ -326,7 +326,8 @@ def match(
         review = "" if by_id[r["rule_id"]].status == "reviewed" else "（未人工复核）"
         table.add_row(
             r["status"], amount, f"{r['quote'][:80]}{review}", f"{r['doc_title'] or r['doc_id']} {r['path']}\n{r['file']}:{r['line']}",
-            r["reason"] + ("\n责任单位：" + "、".join(r["departments"]) if r["departments"] else ""),
+            r["reason"] + ("\n责任单位：" + "、".join(r["departments"]) if r["departments"] else "")
+            + (f"\n有效期：{r['validity_note']}" if r["validity_note"] else ""),
         )  # fmt: skip
     console.print(table)
     open_ended, expired = report["open_ended_count"], report["excluded_expired_rules"]

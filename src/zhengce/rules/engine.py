@@ -63,6 +63,7 @@ class RuleResult:
             "stacking_group": r.stacking_group,
             "valid_from": r.valid_from.isoformat() if r.valid_from else None,
             "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+            "validity_note": r.validity_note,  # e.g. relative validity with no date stated: in force is not certain
         }
 
 
