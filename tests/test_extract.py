@@ -194,6 +194,8 @@ def test_department_tag_forms():
         ("对入选企业按照并购金额的5‰给予奖励。", [("rate", None, 0.005)]),
         ("研发投入占比不低于5%的企业可以申报。", []),
         ("市政府设立2亿元风险补偿资金。", []),
+        ("严格执行小微企业报价10%扣除政策，支持小微企业。", []),
+        ("对项目投入不少于500万元的，给予不少于50万元奖励。", [("fixed", None, None)]),
     ],
 )
 def test_adversarial_benefit_sentences(sentence, expected):
@@ -205,3 +207,12 @@ def test_injection_and_garbage_text_extracts_nothing_harmful():
     text = "苏州市测试若干措施\n\n一、给予'; DROP TABLE facts; --万元<script>alert(1)</script>奖励。\n二、" + "给予" * 2000
     facts = facts_in_text(text)
     assert all(f.amount_yuan is None for f in facts)
+
+
+def test_period_words_that_are_not_payment_periods():
+    (b,) = facts_in_text("苏州市测试若干措施\n\n一、每年实施不超过10个项目，每项给予不超过100万元的资金支持。")
+    assert (b.amount_yuan, b.period) == (1_000_000, None)
+    (b,) = facts_in_text("苏州市测试若干措施\n\n一、对认定的企业每年给予最高20万元奖励。")
+    assert (b.amount_yuan, b.period) == (200_000, "per_year")
+    (b,) = facts_in_text("苏州市测试若干措施\n\n一、对项目投入不少于500万元的，给予不少于50万元奖励。")
+    assert (b.floor_yuan, b.amount_yuan) == (500_000, None)

@@ -41,7 +41,10 @@ FLOOR_BEFORE_RE = re.compile(r"(?:不低于|不少于)$")
 RATE_THRESHOLD_BEFORE_RE = re.compile(r"(?:不低于|不少于|超过|达到|增速|增长|占比|比重|≥|>|高于|低于|提高|下降|降低|占|率)$")
 RATE_BASE_RE = re.compile(r"(?:按照?|依据其?|根据其?|给予)(?P<base>[^，。；按给]{2,40}?)(?:的)?$")
 YEARS_RE = re.compile(r"(?:最多|连续|期限为|最长)(?:支持|享受)?([一二三四五六七八九十两\d]+)年")
-EVERY_YEAR_RE = re.compile(r"每年(?!遴选|评选|认定|组织|举办|发布|开展|安排|评定|培育)")
+# 每年 as a payment period; not 每年遴选/评选… (annual selection) nor 每年支持不超过10个项目 (annual count)
+EVERY_YEAR_RE = re.compile(
+    r"每年(?!遴选|评选|认定|组织|举办|发布|开展|安排|评定|培育|(?:支持|资助|立项|实施)?(?:不超过|最多|约)?[\d一二三四五六七八九十]+(?:个|项|家))"
+)
 ONE_OFF_RE = re.compile(r"一次性")
 UNKNOWN_PATTERNS = (
     (re.compile(r"一事一议"), "一事一议"),
@@ -107,6 +110,8 @@ def _classify_money(s: str, m: Money, first_grant: int | None) -> str:
 def _classify_rate(s: str, r: Rate, has_grant: bool) -> str:
     before, after = s[max(0, r.start - 6) : r.start], s[r.end : r.end + 4]
     clause = re.split(r"[，,]", s[: r.start])[-1]
+    if re.match(r"(?:的)?(?:价格)?(?:扣除|折扣|优惠)", after):
+        return "threshold"  # 报价10%扣除: a price deduction, not a grant
     if RATE_THRESHOLD_BEFORE_RE.search(before) or THRESHOLD_AFTER_RE.match(after):
         if not re.search(r"(?:按|给予|的)$", before):
             return "threshold"
