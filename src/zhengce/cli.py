@@ -27,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)  # piped output: wide tables, not 80 columns
 err = Console(stderr=True)
 
 DbOption = Annotated[
