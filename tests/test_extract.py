@@ -118,6 +118,8 @@ def test_targets_from_tables_and_prose():
         "6.5", 2020, "6.5", "%", "预期性", "综合经济实力"
     )
     assert any(f.attribute == "约束性" for f in table2)
+    table1 = [f for f in t if f.fact_kind == "target" and f.target_year == 2020 and f.attribute]  # 十三五 执行情况
+    assert len(table1) == 22 and all(f.actual_value and f.base_value is None for f in table1)
     (p000,) = parsed("000_dbddc715565796ea.txt")
     t0 = [f for f in extract_document(source("000_dbddc715565796ea.txt"), p000) if f.fact_kind == "target"]
     trade = next(f for f in t0 if f.indicator == "进出口总额")

@@ -95,6 +95,7 @@ class Target(Fact):
     target_value: str | None = None
     target_number: float | None = None
     target_year: int | None = None
+    actual_value: str | None = None  # 完成值 reported for the target year (a plan's 执行情况 table)
     attribute: Literal["预期性", "约束性"] | None = None
     comparator: Literal[">=", "<=", "=="] | None = None
     category: str | None = None

@@ -54,12 +54,15 @@ def _target_from_cells(
     unit = columns.get("单位") or (UNIT_IN_NAME_RE.search(indicator).group(1) if UNIT_IN_NAME_RE.search(indicator) else None)
     attribute = next((v for v in columns.values() if clean(v) in ("预期性", "约束性")), None)
     number, comparator = _number(columns[target_col])
+    actual = None
+    if base_col is not None and dict(years)[base_col] == dict(years)[target_col]:
+        actual, base_col = clean(columns[base_col]), None  # 2020年目标值 vs 2020年完成值: an outcome, not a base
     return Target(
         **citation(src, doc_id, start, end), indicator=indicator, unit=unit,
         base_value=clean(columns[base_col]) if base_col else None,
         base_year=dict(years).get(base_col) if base_col else None,
         target_value=clean(columns[target_col]), target_number=number, comparator=comparator,
-        target_year=dict(years)[target_col], attribute=clean(attribute) if attribute else None, category=category,
+        target_year=dict(years)[target_col], actual_value=actual, attribute=clean(attribute) if attribute else None, category=category,
     )  # fmt: skip
 
 
