@@ -159,3 +159,18 @@ def test_review_endpoint_needs_a_token_and_updates_the_rule_file(ingested_db, tm
     assert bad.status_code == 404
     extra = c.post("/api/admin/review", json={**body, "extra": 1}, headers={"X-Admin-Token": "s3cret"})
     assert extra.status_code == 422
+
+
+def test_database_without_search_index_is_a_clear_503(tmp_path, cli):
+    db = tmp_path / "noindex.db"
+    from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+    from zhengce.store import sqlite as store
+
+    conn = store.connect(db)
+    ingest_paths(conn, [bundled_corpus() / "001_4ab648cdb3ed3e85.txt"], index=False)
+    conn.close()
+    c = TestClient(create_app(db, admin_token=""))
+    r = c.get("/api/search", params={"q": "补贴"})
+    assert r.status_code == 503 and "zhengce extract" in r.json()["detail"]
+    assert c.get("/", params={"q": "补贴"}).status_code == 200  # the page shows the message instead of results
+    assert "no search index" in cli("search", "补贴", "--db", db).stderr

@@ -197,6 +197,8 @@ def create_app(
             return search(conn, q, limit=limit, filters=filters)
         except QueryError as exc:
             raise HTTPException(422, str(exc)) from None
+        except sqlite3.OperationalError:
+            raise HTTPException(503, "no search index in this database; run `zhengce extract`") from None
 
     def validity(doc: dict, day: date) -> str:
         if doc["expires"] and doc["expires"] < day.isoformat():
