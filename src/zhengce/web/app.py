@@ -128,6 +128,7 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = yuan
     templates.env.globals["status_zh"] = STATUS_ZH
+    templates.env.globals["zip"] = zip
     rules = load_rules(rules_folder)
 
     app.state.db, app.state.token = db, token
@@ -350,9 +351,15 @@ def create_app(
         except ValueError:
             day = date.today()
         doc_facts = facts(conn, doc=doc_id)
+        lines = _render_lines(row, doc_facts)
+        rows = _table_rows(detail["tree"])
+        for ln in lines:
+            if ln["no"] in rows:
+                ln["row"] = rows[ln["no"]]
+                ln["row_facts"] = " ".join(sorted({f for s in ln["segments"] for f in s["facts"].split() if f}))
         return templates.TemplateResponse(
             request, "doc.html",
-            {"doc": detail, "badge": validity(detail, day), "as_of": day.isoformat(), "lines": _render_lines(row, doc_facts),
+            {"doc": detail, "badge": validity(detail, day), "as_of": day.isoformat(), "lines": lines,
              "outline": _outline(detail["tree"]), "facts_json": {str(f["id"]): f for f in doc_facts}},
         )  # fmt: skip
 
@@ -434,6 +441,29 @@ def _profile_from_form(params) -> dict:
     if spend:
         data["spend"] = spend
     return data
+
+
+def _table_rows(tree: dict) -> dict[int, dict]:
+    """Line → {"header": […], "cells": […]} for every table row, so tables render as tables."""
+    out: dict[int, dict] = {}
+
+    def visit(node: dict) -> None:
+        for c in node["children"]:
+            if c["kind"] == "table":
+                previous = None
+                for r in c["children"]:
+                    cols = r.get("columns") or {}
+                    cells = list(cols.values())
+                    shown = list(cells)
+                    if cells and cells[0] == previous:
+                        shown[0] = ""  # the forward-filled group repeats: show it once
+                    previous = cells[0] if cells else None
+                    out[r["start_line"]] = {"header": list(cols), "cells": shown}
+            else:
+                visit(c)
+
+    visit(tree)
+    return out
 
 
 def _outline(tree: dict) -> list[dict]:
