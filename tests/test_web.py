@@ -174,3 +174,11 @@ def test_database_without_search_index_is_a_clear_503(tmp_path, cli):
     assert r.status_code == 503 and "zhengce extract" in r.json()["detail"]
     assert c.get("/", params={"q": "补贴"}).status_code == 200  # the page shows the message instead of results
     assert "no search index" in cli("search", "补贴", "--db", db).stderr
+
+
+def test_task_table_renders_as_a_table(client):
+    html = client.get("/doc/004_525e83cf13fa38d7:01").text
+    row = html.split('id="L218"')[1].split('<div class="line')[0]
+    assert 'class="line trow"' in html.split('id="L218"')[0][-40:]
+    assert row.count('class="cell"') == 5 and "苏州银保监分局" in row
+    assert html.count('class="line trow"') == 104
