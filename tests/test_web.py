@@ -182,3 +182,11 @@ def test_task_table_renders_as_a_table(client):
     assert 'class="line trow"' in html.split('id="L218"')[0][-40:]
     assert row.count('class="cell"') == 5 and "苏州银保监分局" in row
     assert html.count('class="line trow"') == 104
+
+
+def test_calculator_explains_a_bad_profile_in_chinese(client):
+    bad = encode_profile({"credit_code": "91320594MA1XXXXX0K", "name": "x", "revenu": 1})
+    r = client.get("/calc", params={"p": bad})
+    assert r.status_code == 200 and "画像中有未知字段“revenu”" in r.text
+    r = client.get("/calc", params={"p": encode_profile({"name": "x"})})
+    assert "画像缺少必填字段“credit_code”" in r.text

@@ -183,3 +183,14 @@ def profile_error(exc: ValidationError) -> str:
     if err["type"] == "missing":
         return f"missing required field {where!r} in profile"
     return f"field {where!r}: {err['msg']}"
+
+
+def profile_error_zh(exc: ValidationError) -> str:
+    """The same, in Chinese, for the web calculator."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "画像"
+    if err["type"] == "extra_forbidden":
+        return f"画像中有未知字段“{where}”"
+    if err["type"] == "missing":
+        return f"画像缺少必填字段“{where}”"
+    return f"字段“{where}”有误：{err['msg']}"

@@ -38,7 +38,7 @@ from zhengce.extract.departments import registry
 from zhengce.extract.model import FACT_KINDS, check_fact_kind
 from zhengce.rules.engine import match_report
 from zhengce.rules.model import RuleFile, load_rules, rule_file_name, rules_dir, write_rule_file
-from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error
+from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error, profile_error_zh
 from zhengce.search.index import MAX_QUERY_CHARS, QueryError, SearchFilters, search
 from zhengce.store import sqlite as store
 
@@ -393,7 +393,7 @@ def create_app(
                 prof = EnterpriseProfile.model_validate(data)
                 report = match_report(prof, rules, day)
             except ValidationError as exc:
-                error = profile_error(exc)
+                error = profile_error_zh(exc)
         groups: dict[str, list[dict]] = {}
         for r in (report or {}).get("results", []):
             for dept in r["departments"] or ["（未注明责任单位）"]:
