@@ -70,10 +70,34 @@ def _threshold(c: Condition) -> ThresholdCondition | None:
 
 def _qualification(b: Benefit) -> str:
     who = clean(b.beneficiary or "")
-    who = BENEFICIARY_NOISE_RE.sub("", who)
-    if len(who) >= 2:
-        return who[:40]
-    return (clean(b.path.split(" › ")[-1]) or "本条") + "支持对象"
+    who = BENEFICIARY_NOISE_RE.sub("", who).lstrip("的")
+    if len(who) < 2:
+        return (clean(b.path.split(" › ")[-1]) or "本条") + "支持对象"
+    if b.tiers and b.tier:
+        who = tier_recipient(who, b.tier, b.tiers)
+    return who[:40]
+
+
+def tier_recipient(who: str, tier: int, tiers: int) -> str:
+    """The recipient of one tier in 分别给予A、B: 国家级、省级工业设计中心 → 省级工业设计中心 (tier 2).
+
+    Works when the list has as many items as there are tiers and is a level list or a plain list
+    of like items (牵头申报主体、联合申报主体、合作申报主体); otherwise the phrase is kept whole.
+    """
+    levels = LEVEL_LIST_RE.search(who)
+    if levels:
+        items = re.split(r"[、和及]", levels.group(1))
+        if len(items) == tiers:
+            return who[: levels.start()] + items[tier - 1] + who[levels.end() :]
+    parts = who.split("、")
+    if len(parts) != tiers or tiers < 2:
+        return who
+    cut = parts[0].rfind("的") + 1  # a shared prefix ends with 的
+    prefix, first = parts[0][:cut], parts[0][cut:]
+    items = [first, *parts[1:]]
+    if len(first) < 2 or any(len(x) != len(first) for x in items):
+        return who  # only a plain list of like items is split; anything else stays whole for review
+    return prefix + items[tier - 1]
 
 
 def rule_for(
