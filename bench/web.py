@@ -6,7 +6,7 @@ Usage: .venv/bin/python bench/web.py [--rounds 50] [--seconds 10] [--workers 2] 
    or a built-in list when gold is absent): p50 and p99 over all rounds, against
    a baseline measured in the same run: the same queries as a plain SQL
    `LIKE '%word%'` scan over clause text, ranked by words matched (no index).
-2. API throughput: `zhengce serve` with N uvicorn workers on 127.0.0.1, and a
+2. API throughput: `zhengce serve --workers N` on 127.0.0.1, and a
    local load generator (threads with keep-alive connections, in another
    process) calling /api/search and POST /api/match for a fixed time. Server
    and load generator share the machine's 2 cores.
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import http.client
-import os
 import socket
 import statistics
 import subprocess
@@ -122,12 +121,11 @@ def throughput(db: Path, seconds: float, workers: int, clients: int) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "ZHENGCE_DB": str(db)}
+    zhengce = Path(sys.executable).with_name("zhengce")
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "zhengce.web.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        env=env,
-    )  # fmt: skip
+        [str(zhengce), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+    )  # the product's own `zhengce serve`
     try:
         for _ in range(200):
             try:
@@ -147,7 +145,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--client", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()

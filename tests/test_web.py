@@ -190,3 +190,19 @@ def test_calculator_explains_a_bad_profile_in_chinese(client):
     assert r.status_code == 200 and "画像中有未知字段“revenu”" in r.text
     r = client.get("/calc", params={"p": encode_profile({"name": "x"})})
     assert "画像缺少必填字段“credit_code”" in r.text
+
+
+def test_serve_refuses_a_busy_port_clearly(cli, ingested_db):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = cli("serve", "--db", ingested_db, "--port", str(port))
+    assert r.exit_code != 0 and f"cannot listen on 127.0.0.1:{port}" in r.stderr
+
+
+def test_serve_needs_a_database(cli, tmp_path):
+    r = cli("serve", "--db", tmp_path / "none.db")
+    assert r.exit_code != 0 and "run `zhengce ingest` first" in r.stderr
