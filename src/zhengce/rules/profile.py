@@ -174,23 +174,19 @@ class EnterpriseProfile(_Strict):
         return row
 
 
-def profile_error(exc: ValidationError) -> str:
+PROFILE_ERRORS = {
+    "en": ("profile", "unknown field {!r} in profile", "missing required field {!r} in profile", "field {!r}: {}"),
+    "zh": ("画像", "画像中有未知字段“{}”", "画像缺少必填字段“{}”", "字段“{}”有误：{}"),  # the web calculator
+}
+
+
+def profile_error(exc: ValidationError, lang: str = "en") -> str:
     """One line naming the first bad field."""
+    whole, unknown, missing, other = PROFILE_ERRORS[lang]
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "profile"
+    where = ".".join(str(p) for p in err["loc"]) or whole
     if err["type"] == "extra_forbidden":
-        return f"unknown field {where!r} in profile"
+        return unknown.format(where)
     if err["type"] == "missing":
-        return f"missing required field {where!r} in profile"
-    return f"field {where!r}: {err['msg']}"
-
-
-def profile_error_zh(exc: ValidationError) -> str:
-    """The same, in Chinese, for the web calculator."""
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "画像"
-    if err["type"] == "extra_forbidden":
-        return f"画像中有未知字段“{where}”"
-    if err["type"] == "missing":
-        return f"画像缺少必填字段“{where}”"
-    return f"字段“{where}”有误：{err['msg']}"
+        return missing.format(where)
+    return other.format(where, err["msg"])

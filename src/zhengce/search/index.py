@@ -22,6 +22,7 @@ import jieba
 from zhengce.corpus.text import clean
 from zhengce.datafiles import load_json
 from zhengce.extract.departments import registry
+from zhengce.store import sqlite as store
 
 MAX_QUERY_CHARS = 200
 STOP_TOKENS = {"的", "和", "与", "及", "或", "对", "在", "为", "等", "了", "是", "按", "给予", "、", "，", "。"}
@@ -77,15 +78,9 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    for stmt in INDEX_SCHEMA.split(";"):
-        if stmt.strip():
-            conn.execute(stmt)
-
-
 def rebuild_index(conn: sqlite3.Connection) -> int:
     """Rebuild the whole index from current documents, nodes and facts (inside the caller's transaction)."""
-    ensure_schema(conn)
+    store.execute_script(conn, INDEX_SCHEMA)
     conn.execute("DELETE FROM clause_fts")
     conn.execute("DELETE FROM clauses")
     facts_by_line: dict[tuple[int, int], list[dict]] = {}
@@ -208,15 +203,15 @@ def search(conn: sqlite3.Connection, q: str, *, limit: int = 10, filters: Search
         where.append("(c.valid_from IS NULL OR c.valid_from <= ?) AND (c.valid_until IS NULL OR c.valid_until >= ?)")
         args += [day, day]
     sql = (
-        "SELECT c.*, d.title, d.text AS doc_text, d.start_offset AS doc_start, bm25(clause_fts, ?, ?, ?) AS rank"
+        "SELECT c.*, d.title, bm25(clause_fts, ?, ?, ?) AS rank,"
+        " substr(d.text, c.start_offset - d.start_offset + 1, c.end_offset - c.start_offset) AS clause_text"
         " FROM clause_fts JOIN clauses c ON c.id = clause_fts.rowid JOIN documents d ON d.rowid = c.document_rowid"
         f" WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
     )
     rows = conn.execute(sql, [*WEIGHTS, *args, limit]).fetchall()
     hits = []
     for r in rows:
-        s, e = r["start_offset"] - r["doc_start"], r["end_offset"] - r["doc_start"]
-        text = r["doc_text"][s:e]
+        text = r["clause_text"]
         spans = highlight_spans(text, toks)
         hits.append(
             Hit(

@@ -134,10 +134,15 @@ def connect(db_path: str | Path, *, create: bool = True) -> sqlite3.Connection:
     return conn
 
 
-def _create_schema(conn: sqlite3.Connection) -> None:
-    for stmt in SCHEMA.split(";"):
+def execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run DDL statement by statement, inside the caller's transaction (executescript would commit)."""
+    for stmt in script.split(";"):
         if stmt.strip():
             conn.execute(stmt)
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    execute_script(conn, SCHEMA)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -249,7 +254,13 @@ def delete_current_facts(conn: sqlite3.Connection) -> int:
 
 
 def list_facts(
-    conn: sqlite3.Connection, *, fact_kind: str | None = None, doc_id: str | None = None, kind: str | None = None
+    conn: sqlite3.Connection,
+    *,
+    fact_kind: str | None = None,
+    doc_id: str | None = None,
+    kind: str | None = None,
+    limit: int = -1,
+    offset: int = 0,
 ) -> list[sqlite3.Row]:
     sql = "SELECT f.* FROM facts f JOIN documents d ON d.rowid = f.document_rowid WHERE d.is_current = 1"
     args: list[Any] = []
@@ -262,7 +273,7 @@ def list_facts(
     if doc_id:
         sql += " AND f.doc_id = ?"
         args.append(doc_id)
-    return conn.execute(sql + " ORDER BY f.file, f.start_offset, f.id", args).fetchall()
+    return conn.execute(sql + " ORDER BY f.file, f.start_offset, f.id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
 
 
 def current_files(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -38,7 +38,7 @@ from zhengce.extract.departments import registry
 from zhengce.extract.model import FACT_KINDS, check_fact_kind
 from zhengce.rules.engine import match_report
 from zhengce.rules.model import RuleFile, load_rules, rule_file_name, rules_dir, write_rule_file
-from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error, profile_error_zh
+from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names, profile_error
 from zhengce.search.index import MAX_QUERY_CHARS, QueryError, SearchFilters, search
 from zhengce.store import sqlite as store
 
@@ -155,8 +155,9 @@ def create_app(
     def documents(conn: sqlite3.Connection) -> list[dict]:
         return [document_summary(r) for r in store.list_documents(conn)]
 
-    def facts(conn: sqlite3.Connection, kind: str | None = None, doc: str | None = None) -> list[dict]:
-        return [{"id": r["id"], **json.loads(r["data"])} for r in store.list_facts(conn, fact_kind=kind, doc_id=doc)]
+    def facts(conn: sqlite3.Connection, kind: str | None = None, doc: str | None = None, limit: int = -1, offset: int = 0) -> list[dict]:
+        rows = store.list_facts(conn, fact_kind=kind, doc_id=doc, limit=limit, offset=offset)
+        return [{"id": r["id"], **json.loads(r["data"])} for r in rows]
 
     def departments(conn: sqlite3.Connection) -> list[dict]:
         counts: dict[str, dict[str, int]] = {}
@@ -248,7 +249,7 @@ def create_app(
         offset: Annotated[int, Query(ge=0, le=10**7)] = 0,
     ) -> list[dict]:
         """Facts, as `zhengce facts --json`, one page at a time."""
-        return facts(conn, fact_kind(kind), doc)[offset : offset + limit]
+        return facts(conn, fact_kind(kind), doc, limit, offset)
 
     @app.post("/api/match", tags=["rules"])
     def api_match(
@@ -393,7 +394,7 @@ def create_app(
                 prof = EnterpriseProfile.model_validate(data)
                 report = match_report(prof, rules, day)
             except ValidationError as exc:
-                error = profile_error_zh(exc)
+                error = profile_error(exc, lang="zh")
         groups: dict[str, list[dict]] = {}
         for r in (report or {}).get("results", []):
             for dept in r["departments"] or ["（未注明责任单位）"]:
