@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from zhengce.corpus.ingest import bundled_corpus
 
@@ -16,11 +17,12 @@ GRANT_RE = re.compile(r"给予|奖励|补贴|补助|支持|贴息")
 PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 
 
-def baseline_facts() -> list[dict]:
+def baseline_facts(corpus: Path | None = None) -> list[dict]:
+    """Baseline benefits from every ``*.txt`` of ``corpus`` (default: the bundled corpus)."""
     import jionlp as jio  # bench-only extra
 
     out: list[dict] = []
-    for path in sorted(bundled_corpus().glob("*.txt")):
+    for path in sorted((corpus or bundled_corpus()).glob("*.txt")):
         for line_no, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
             for sentence in re.split(r"[。；]", line):
                 if not GRANT_RE.search(sentence):

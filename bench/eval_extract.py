@@ -1,11 +1,15 @@
 """Score benefit extraction against every ../shared/gold/benefits_*.jsonl.
 
-Usage: .venv/bin/python bench/eval_extract.py [--gold DIR] [--verbose] [--baseline]
+Usage: .venv/bin/python bench/eval_extract.py [--gold DIR] [--corpus DIR] [--verbose] [--baseline]
+
+``--corpus DIR`` extracts from the ``*.txt`` files of DIR instead of the bundled corpus, e.g.
+the other cities' texts: ``--corpus bench/generalisation/corpus --gold bench/generalisation/gold``.
 
 Each gold file's name gives the file prefix and line range it covers
 (benefits_003_L1-660.jsonl); only facts in that range are scored.
 - key: file, line and amount_yuan (or rate where the amount is null);
-- strict: a key match where cap_total_yuan, period and max_years also agree;
+- strict: a key match where cap_total_yuan, period and max_years also agree (period as the
+  gold writes it: per_year, per_month, one_off or null);
 - departments: the exact canonical set, as micro-F1 over key-matched pairs.
 """
 
@@ -105,38 +109,68 @@ def score(preds: list[dict], golds: list[dict]) -> dict:
         "strict": f1(strict_tp, n_pred, n_gold),
         "departments": f1(d_tp, d_pred, d_gold) if d_pred or d_gold else (1.0, 1.0, 1.0),
         "department_exact_sets": exact_sets / pairs if pairs else 0.0,
+        "key_tp": key_tp,
+        "strict_tp": strict_tp,
+        "dept_counts": (d_tp, d_pred, d_gold),
         "misses": sorted(misses),
         "extras": sorted(extras),
         "strict_errors": sorted(strict_errors),
     }
 
 
-def evaluate(gold_dir: Path = DEFAULT_GOLD, facts: list[dict] | None = None) -> dict:
+def evaluate(
+    gold_dir: Path = DEFAULT_GOLD, facts: list[dict] | None = None, corpus: Path | None = None
+) -> dict:
+    """Scores per gold file; ``facts`` default to zhengce's benefits from ``corpus`` (default: the bundled one)."""
     if facts is None:
-        facts = [f.model_dump(mode="json") for f in extract_corpus(kinds={"benefit"})]
+        facts = [f.model_dump(mode="json") for f in extract_corpus(corpus, kinds={"benefit"})]
     results = {}
-    for path, _prefix, lo, hi in gold_files(gold_dir):
+    for path, prefix, lo, hi in gold_files(gold_dir):
         golds = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-        files = {g["file"] for g in golds}
+        # the gold's files, and the corpus file its name points to (a text with no benefits has no gold rows)
+        files = {g["file"] for g in golds} | {f["file"] for f in facts if f["file"].startswith(prefix + "_")}
         preds = [f for f in facts if f.get("fact_kind", "benefit") == "benefit" and f["file"] in files and lo <= f["line"] <= hi]
         results[path.name] = score(preds, golds)
     return results
 
 
+def _totals(results: dict) -> dict:
+    """Micro-averaged scores over several gold files."""
+    n_pred = sum(r["n_pred"] for r in results.values())
+    n_gold = sum(r["n_gold"] for r in results.values())
+    key_tp = sum(r["key_tp"] for r in results.values())
+    strict_tp = sum(r["strict_tp"] for r in results.values())
+    d = [sum(r["dept_counts"][i] for r in results.values()) for i in range(3)]
+    return {
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+        "key": f1(key_tp, n_pred, n_gold),
+        "strict": f1(strict_tp, n_pred, n_gold),
+        "departments": f1(*d) if d[1] or d[2] else (1.0, 1.0, 1.0),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
+    ap.add_argument(
+        "--corpus", type=Path, default=None, help="extract from this folder's *.txt (default: the bundled corpus)"
+    )
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--baseline", action="store_true", help="also score the JioNLP money baseline (needs .[bench])")
     args = ap.parse_args()
     if not gold_files(args.gold):
         print(f"no benefits_*.jsonl gold at {args.gold}; nothing to score")
         return 0
-    systems = [("zhengce", evaluate(args.gold))]
+    if args.corpus is not None and not any(args.corpus.glob("*.txt")):
+        print(f"no *.txt at {args.corpus}; nothing to extract")
+        return 2
+    systems = [("zhengce", evaluate(args.gold, corpus=args.corpus))]
     if args.baseline:
         from baseline_money import baseline_facts
 
-        systems.append(("baseline (JioNLP money + %)", evaluate(args.gold, baseline_facts())))
+        baseline = baseline_facts(args.corpus)
+        systems.append(("baseline (JioNLP money + %)", evaluate(args.gold, baseline)))
     for name, results in systems:
         for gold_name, res in results.items():
             if args.verbose and name == "zhengce":
@@ -150,6 +184,14 @@ def main() -> int:
             print(
                 f"{name:<28} {gold_name}: pred {res['n_pred']} gold {res['n_gold']} | "
                 f"key P {k[0]:.3f} R {k[1]:.3f} F1 {k[2]:.3f} | strict F1 {s[2]:.3f} | departments F1 {d[2]:.3f}"
+            )
+    if len(next(iter(systems))[1]) > 1:
+        for name, results in systems:
+            t = _totals(results)
+            k, st, d = t["key"], t["strict"], t["departments"]
+            print(
+                f"{name:<28} ALL ({len(results)} gold files): pred {t['n_pred']} gold {t['n_gold']} | "
+                f"key P {k[0]:.3f} R {k[1]:.3f} F1 {k[2]:.3f} | strict F1 {st[2]:.3f} | departments F1 {d[2]:.3f}"
             )
     print("targets: key F1 ≥ 0.97, strict F1 ≥ 0.92, departments F1 ≥ 0.90")
     return 0

@@ -129,7 +129,7 @@ def test_xss_and_sql_injection_are_inert(client, ingested_db):
 
 
 def test_calculator_form_gives_a_shareable_url(client):
-    r = client.get("/calc", params={"manual": "1", "name": "测试企业", "credit_code": "91320594MA1XXXXX0K",
+    r = client.get("/calc", params={"manual": "1", "name": "测试企业", "credit_code": "91320594MA1XXXXX0K", "jurisdiction": "苏州工业园区",
                                     "industries": "具身智能机器人", "spend.compute_cost": "420", "as_of": "2025-09-01"},
                    follow_redirects=False)  # fmt: skip
     assert r.status_code == 303 and r.headers["location"].startswith("/calc?p=")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,7 +17,7 @@ from rich.tree import Tree
 
 from zhengce.corpus.ingest import bundled_corpus, discover, ingest_paths, reextract
 from zhengce.corpus.text import InputError
-from zhengce.corpus.views import document_detail, document_summary
+from zhengce.corpus.views import document_detail
 from zhengce.store import sqlite as store
 
 app = typer.Typer(
@@ -59,6 +58,15 @@ def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the bundled Suzhou corpus.")] = None,
     db: DbOption = Path(store.DEFAULT_DB),
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Report bad files and ingest the rest.")] = False,
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(
+            "--jurisdiction",
+            help="The place documents are for when their text does not say (苏州市, 常熟, 广州市南沙区); a place not "
+            "in data/places.json is given with its parent chain (湖北省/武汉市/东湖新技术开发区) and recorded. "
+            "A text that states its place keeps it (a warning says so).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest policy text files: segment into documents, read metadata and structure."""
     targets = paths or [bundled_corpus()]
@@ -66,6 +74,8 @@ def ingest(
         files = discover(targets)
     except InputError as exc:
         fail(str(exc))
+    if jurisdiction is not None:
+        check_jurisdiction(db, jurisdiction)  # an unknown place stops here, before the database is opened for writing
     total = sum(f.stat().st_size for f in files)
     conn = open_db(db, create=True)
     try:
@@ -80,13 +90,19 @@ def ingest(
                 size = next((f.stat().st_size for f in files if f.name == name), 0)
                 bar.update(task, advance=size, name=name)
 
-            report = ingest_paths(conn, files, skip_bad=skip_bad, progress=progress)
+            report = ingest_paths(conn, files, skip_bad=skip_bad, progress=progress, jurisdiction=jurisdiction)
     except InputError as exc:
         fail(str(exc))
     finally:
         conn.close()
     for line in report.rejected:
         err.print(f"[yellow]skipped:[/] {line}", highlight=False)
+    for line in report.places_recorded:
+        sys.stderr.write(f"recorded new place: {line}\n")
+    for line in report.warnings:  # one line each, never wrapped
+        sys.stderr.write(f"warning: {' '.join(line.split())}\n")
+    if report.relabelled:
+        sys.stderr.write(f"{report.relabelled} document(s) of unchanged files given jurisdiction {jurisdiction}\n")
     console.print(
         f"ingested {len(report.added)} new and {len(report.updated)} changed file(s), "
         f"{report.documents} document(s); {len(report.unchanged)} unchanged; {len(report.rejected)} rejected → {db}",
@@ -96,6 +112,30 @@ def ingest(
         raise typer.Exit(1)
 
 
+def check_jurisdiction(db: Path, jurisdiction: str) -> None:
+    """Fail (exit 2) on a place ingest cannot use, reading only the places the database already records."""
+    from zhengce import places
+    from zhengce.corpus.ingest import resolve_jurisdiction
+
+    try:
+        conn = store.connect(db, create=False) if db.is_file() else None
+    except InputError:
+        conn = None  # a database ingest cannot use either: ingest says why
+    try:
+        if conn is not None:
+            resolve_jurisdiction(conn, jurisdiction)
+        else:
+            places.use_places([])
+            places.parse_jurisdiction(jurisdiction)
+    except places.PlaceError as exc:
+        fail(f"--jurisdiction: {exc}")
+    except InputError as exc:
+        fail(str(exc))
+    finally:
+        if conn is not None:
+            conn.close()
+
+
 @app.command()
 def docs(
     db: DbOption = Path(store.DEFAULT_DB),
@@ -103,8 +143,10 @@ def docs(
     all_versions: Annotated[bool, typer.Option("--all-versions", help="Include superseded versions.")] = False,
 ) -> None:
     """List documents."""
+    from zhengce import services
+
     conn = open_db(db)
-    rows = [document_summary(r) for r in store.list_documents(conn, all_versions=all_versions)]
+    rows = services.list_documents(conn, all_versions=all_versions)
     if as_json:
         print_json(rows)
         return
@@ -217,7 +259,9 @@ def facts(
     conn = open_db(db)
     if doc is not None and store.get_document(conn, doc) is None:
         fail(f"no document {doc!r}; list them with `zhengce docs`")
-    rows = [{"id": r["id"], **json.loads(r["data"])} for r in store.list_facts(conn, fact_kind=kind, doc_id=doc)]
+    from zhengce import services
+
+    rows = services.list_facts(conn, kind, doc)
     if as_json:
         print_json(rows)
         return
@@ -427,17 +471,12 @@ def search_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Chinese full-text search over clauses and facts (BM25), with cited, highlighted hits."""
-    from zhengce.search.index import QueryError, SearchFilters, search
+    from zhengce import services
 
     kind = _fact_kind(kind)
     conn = open_db(db)
-    filters = SearchFilters(department, doc, kind, _as_of(in_force) if in_force else None, min_amount)
-    try:
-        hits = search(conn, query, limit=limit, filters=filters)
-    except QueryError as exc:
-        fail(str(exc))
-    except sqlite3.OperationalError as exc:
-        fail(f"no search index in {db} ({exc}); run `zhengce extract`")
+    hits = _service(services.search_clauses, conn, query, limit=limit, department=department, doc=doc, kind=kind,
+                    in_force=_as_of(in_force) if in_force else None, min_amount=min_amount)  # fmt: skip
     if as_json:
         print_json([h.to_json() for h in hits])
         return
@@ -455,12 +494,17 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; the default serves this machine only.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 1,
+    registry: Annotated[Path | None, typer.Option("--registry", help="Registry whose money at stake ranks the review queue (default: 20,000 synthetic firms).")] = None,
 ) -> None:
     """Start the web app and JSON API (read-only; admin endpoints need ZHENGCE_ADMIN_TOKEN)."""
     import uvicorn
 
     open_db(db).close()  # a clear error now rather than on the first request
     os.environ["ZHENGCE_DB"] = str(db.resolve())
+    if registry is not None:
+        if not registry.is_file():
+            fail(f"--registry {registry}: no such file")
+        os.environ["ZHENGCE_REGISTRY"] = str(registry.resolve())
     try:
         sock = listening_socket(host, port)
     except OSError as exc:
@@ -526,6 +570,168 @@ def rules_list(
     for r in rules:
         table.add_row(r.rule_id, r.status, r.formula.type, "; ".join(c.type for c in r.conditions), r.citation.quote[:50])
     console.print(table)
+
+
+review_app = typer.Typer(
+    help="The review queue: rules a person still has to check, most money at stake first; decisions are logged.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+ReviewRulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Rules folder (env ZHENGCE_RULES; default: the bundled rules).", envvar="ZHENGCE_RULES"),
+]
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option("--registry", help="Registry (.csv/.parquet) whose money at stake ranks the queue (default: 20,000 synthetic firms)."),
+]
+ReviewerOption = Annotated[str, typer.Option("--reviewer", help="Who decides (recorded with the time).")]
+NoteOption = Annotated[str | None, typer.Option("--note", help="Why (recorded on the rule and in the log).")]
+MARK_STYLE = {"amount": "bold green", "rate": "bold cyan", "condition": "bold yellow", "term": "magenta"}
+
+
+def _ruleset(folder: Path | None):
+    from pydantic import ValidationError
+
+    from zhengce.rules.review import RuleSet, rules_folder
+
+    path = rules_folder(folder)
+    if not path.is_dir():
+        fail(f"{path}: no such rules folder")
+    try:
+        return RuleSet(path)
+    except (ValidationError, ValueError) as exc:
+        fail(f"bad rule file: {str(exc).splitlines()[0]}")
+
+
+def _service(call, *args, **kwargs):
+    from zhengce.services import ServiceError
+
+    try:
+        return call(*args, **kwargs)
+    except ServiceError as exc:
+        fail(str(exc))
+
+
+def _marked_quote(segments: list[dict]) -> str:
+    return "".join(f"[{MARK_STYLE[s['mark']]}]{rich_escape(s['text'])}[/]" if s["mark"] else rich_escape(s["text"]) for s in segments)
+
+
+def _stake_words(r: dict) -> str:
+    amount = _yuan(r["stake_yuan"]) if r["amount_known"] else "金额未定"
+    return f"{amount}\n可享受 {r['eligible_firms']:,} 家\n待补充 {r['needs_info_firms']:,} 家"
+
+
+@review_app.command("queue")
+def review_queue_cmd(
+    rules_dir: ReviewRulesOption = None,
+    registry: RegistryOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Screen as of this date (default: today).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rules to list.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Unreviewed rules ranked by the money they decide across a registry (unknown amounts: by firms reached)."""
+    from zhengce import services
+
+    ruleset = _ruleset(rules_dir)
+    day = _as_of(as_of)
+    q = _service(services.review_queue, ruleset, source=services.RegistrySource(registry), as_of=day, limit=limit)
+    if as_json:
+        print_json(q)
+        return
+    reg = q["registry"]
+    table = Table(title=f"{q['unreviewed']} unreviewed of {q['rules']} rules · {reg['source']} {reg['firms']:,} firms · {q['as_of']}",
+                  show_lines=True)  # fmt: skip
+    for col in ("#", "rule", "at stake", "machine's reading", "quote"):
+        table.add_column(col, overflow="fold")
+    for r in q["items"]:
+        table.add_row(str(r["rank"]), rich_escape(r["rule_id"]), _stake_words(r), rich_escape(r["description"]), _marked_quote(r["quote_segments"]))
+    console.print(table)
+
+
+@review_app.command("show")
+def review_show_cmd(
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. 003_984d27a47f4e90c5:03/L131/2.")],
+    rules_dir: ReviewRulesOption = None,
+    registry: RegistryOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Screen as of this date (default: today).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One rule: the quote (what the machine read is highlighted) beside its reading, the stake and the history."""
+    from zhengce import services
+
+    ruleset = _ruleset(rules_dir)
+    item = _service(services.review_show, ruleset, rule_id, source=services.RegistrySource(registry), as_of=_as_of(as_of))
+    if as_json:
+        print_json(item)
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row("[bold]rule[/]", rich_escape(item["rule_id"]))
+    grid.add_row("[bold]status[/]", item["status"] + (f" ({rich_escape(item['reviewed_by'])} {item['reviewed_at']})" if item["reviewed_by"] else ""))
+    grid.add_row("[bold]at stake[/]", _stake_words(item).replace("\n", " · ") + (f" · queue #{item['rank']}" if item["rank"] else ""))
+    grid.add_row("[bold]quote[/]", _marked_quote(item["quote_segments"]))
+    grid.add_row("[bold]reading[/]", rich_escape(item["description"]))
+    grid.add_row("[bold]cited[/]", rich_escape(f"{item['doc_title'] or item['doc_id']} {item['path']} · {item['file']}:{item['line']}"))
+    for h in item["history"]:
+        grid.add_row("[bold]history[/]", rich_escape(f"{h['at']} {h['reviewer']} {h['decision']} {json.dumps(h['changes'], ensure_ascii=False) if h['changes'] else ''} {h.get('note') or ''}"))
+    console.print(grid)
+
+
+def _decide(decision: str, rule_id: str, reviewer: str, note: str | None, rules_dir: Path | None,
+            changes: dict[str, Any] | None = None, as_json: bool = False) -> None:  # fmt: skip
+    from zhengce import services
+    from zhengce.rules.review import rules_folder
+
+    folder = rules_folder(rules_dir)
+    if not folder.is_dir():
+        fail(f"{folder}: no such rules folder")
+    out = _service(services.review_decide, folder, rule_id, decision, reviewer, note=note, changes=changes)
+    if as_json:
+        print_json(out)
+        return
+    entry = out["log"]
+    console.print(f"{rich_escape(rule_id)}: {out['rule']['status']} by {rich_escape(entry['reviewer'])} at {entry['at']}", highlight=False)
+    for path, change in entry["changes"].items():
+        console.print(f"  {rich_escape(path)}: {rich_escape(json.dumps(change['from'], ensure_ascii=False))} → "
+                      f"{rich_escape(json.dumps(change['to'], ensure_ascii=False))}", highlight=False)  # fmt: skip
+    console.print(f"  {rich_escape(out['description'])}", highlight=False)
+
+
+@review_app.command("approve")
+def review_approve(rule_id: Annotated[str, typer.Argument(help="Rule id.")], reviewer: ReviewerOption,
+                   note: NoteOption = None, rules_dir: ReviewRulesOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    """The machine read the rule right: mark it reviewed."""
+    _decide("approve", rule_id, reviewer, note, rules_dir, as_json=as_json)
+
+
+@review_app.command("reject")
+def review_reject(rule_id: Annotated[str, typer.Argument(help="Rule id.")], reviewer: ReviewerOption,
+                  note: NoteOption = None, rules_dir: ReviewRulesOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    """The rule is not a benefit (or not one we can compute): mark it rejected; it is never offered again."""
+    _decide("reject", rule_id, reviewer, note, rules_dir, as_json=as_json)
+
+
+@review_app.command("correct")
+def review_correct(
+    rule_id: Annotated[str, typer.Argument(help="Rule id.")],
+    assignments: Annotated[list[str], typer.Option("--set", help="field=value (JSON or text), e.g. formula.amount=5000000, period=one_off; repeatable.")],
+    reviewer: ReviewerOption,
+    note: NoteOption = None,
+    rules_dir: ReviewRulesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Correct fields of a rule (validated; an invalid correction writes nothing) and mark it reviewed."""
+    from zhengce.rules.review import ReviewError, parse_assignment
+
+    changes: dict[str, Any] = {}
+    for text in assignments:
+        try:
+            key, value = parse_assignment(text)
+        except ReviewError as exc:
+            fail(str(exc))
+        changes[key] = value
+    _decide("correct", rule_id, reviewer, note, rules_dir, changes, as_json)
 
 
 def main() -> None:  # pragma: no cover - entry point

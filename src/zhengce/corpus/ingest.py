@@ -6,6 +6,7 @@ discovery, validation, versioning and storage.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from zhengce.corpus.metadata import Metadata, extract_metadata
+from zhengce import places
+from zhengce.corpus.metadata import Metadata, apply_jurisdiction, extract_metadata
 from zhengce.corpus.segment import DocumentSpan, segment
 from zhengce.corpus.structure import Node, build_tree
 from zhengce.corpus.text import InputError, SourceText, clean, is_noise_line, read_source
@@ -38,14 +40,19 @@ class ParsedDocument:
         return f"{Path(file_name).stem}:{self.ordinal:02d}"
 
 
-def parse_source(src: SourceText) -> list[ParsedDocument]:
-    """Segment a file and read each document's metadata and structure."""
+def parse_source(src: SourceText, jurisdiction: str | None = None) -> list[ParsedDocument]:
+    """Segment a file and read each document's metadata and structure.
+
+    ``jurisdiction`` (a canonical place) is given to documents whose text does not state one.
+    """
     out = []
     for k, span in enumerate(segment(src), 1):
         rule_end = span.interpretation_start if span.interpretation_start is not None else span.end
         body = src.text[span.start : span.end]
         lines = [clean(x) for x in body.split("\n") if not is_noise_line(x)]
         md = extract_metadata(span.title, lines, src.text[span.start : rule_end])
+        if jurisdiction is not None:
+            apply_jurisdiction(md, jurisdiction)
         tree = build_tree(
             src, span.start, span.end, title_spans=span.title_spans, interpretation_start=span.interpretation_start
         )
@@ -76,6 +83,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # one-line errors
     documents: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. the text states another jurisdiction than given
+    places_recorded: list[str] = field(default_factory=list)  # new places, as 中国/省/市/… chains
+    relabelled: int = 0  # documents of unchanged files given the jurisdiction
 
 
 def ingest_paths(
@@ -86,6 +96,7 @@ def ingest_paths(
     extract: bool = True,
     index: bool = True,
     progress: Callable[[str, int], None] | None = None,
+    jurisdiction: str | None = None,
 ) -> IngestReport:
     """Ingest files into the database, all in one transaction.
 
@@ -94,8 +105,12 @@ def ingest_paths(
     first bad file aborts the command with the database untouched.
     Facts are extracted and stored with their documents unless ``extract`` is off,
     and the search index is rebuilt unless ``index`` is off.
+    ``jurisdiction`` (any place name, or a chain such as 湖北省/武汉市/东湖新技术开发区 for a new
+    place, which is recorded) is given to documents whose text does not state one, including those
+    of unchanged files; an unknown place is an :class:`InputError` before anything is written.
     """
     report = IngestReport()
+    given, new_places = resolve_jurisdiction(conn, jurisdiction)
     sources: list[SourceText] = []
     for f in discover(paths):
         try:
@@ -109,32 +124,100 @@ def ingest_paths(
     if dupes:
         raise InputError(f"two input files share the name {sorted(dupes)[0]}; documents are keyed by file name")
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with store.transaction(conn):
-        for src in sources:
-            prev = store.current_file(conn, src.name)
-            if prev is not None and prev["sha256"] == src.sha256:
-                report.unchanged.append(src.name)
-                if progress:
-                    progress(src.name, len(src.text))
-                continue
-            parsed = parse_source(src)
-            if not parsed:
-                raise InputError(f"{src.name}: no documents found")
-            file_id = store.insert_file(
-                conn, name=src.name, path=src.path, sha256=src.sha256, encoding=src.encoding,
-                ingested_at=now, line_count=src.line_count, text=src.text,
-            )  # fmt: skip
-            version = conn.execute("SELECT version FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-            _store_documents(conn, src, parsed, file_id, version, extract=extract)
-            report.documents += len(parsed)
-            (report.updated if prev is not None else report.added).append(src.name)
+    try:
+        with store.transaction(conn):
+            _ingest_sources(
+                conn, sources, report, now, given, new_places, extract=extract, index=index, progress=progress
+            )
+    except BaseException:
+        places.load_from_db(conn)  # forget places stated for a run that wrote nothing
+        raise
+    return report
+
+
+def resolve_jurisdiction(conn: sqlite3.Connection, jurisdiction: str | None) -> tuple[str | None, list[places.Place]]:
+    """The canonical place given to ingest, and the new places it states; InputError if unknown."""
+    recorded = places.load_from_db(conn)
+    if jurisdiction is None:
+        return None, []
+    try:
+        given, new_places = places.parse_jurisdiction(jurisdiction)
+    except places.PlaceError as exc:
+        raise InputError(f"--jurisdiction: {exc}") from None
+    if new_places:
+        places.use_places([*recorded, *new_places])  # known while this run reads its texts
+    return given, new_places
+
+
+def _ingest_sources(
+    conn: sqlite3.Connection,
+    sources: list[SourceText],
+    report: IngestReport,
+    now: str,
+    given: str | None,
+    new_places: list[places.Place],
+    *,
+    extract: bool,
+    index: bool,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    if new_places:
+        places.record(conn, new_places, now)
+        report.places_recorded = ["/".join(places.chain(p.name)) for p in new_places]
+    for src in sources:
+        prev = store.current_file(conn, src.name)
+        if prev is not None and prev["sha256"] == src.sha256:
+            report.unchanged.append(src.name)
+            if given is not None:
+                report.relabelled += _relabel_stored(conn, src, given, report)
             if progress:
                 progress(src.name, len(src.text))
-        if extract and index and (report.added or report.updated):
-            from zhengce.search.index import rebuild_index  # search sits downstream of ingestion
+            continue
+        parsed = parse_source(src, jurisdiction=given)
+        _warn_jurisdiction(src, parsed, given, report)
+        if not parsed:
+            raise InputError(f"{src.name}: no documents found")
+        file_id = store.insert_file(
+            conn, name=src.name, path=src.path, sha256=src.sha256, encoding=src.encoding,
+            ingested_at=now, line_count=src.line_count, text=src.text,
+        )  # fmt: skip
+        version = conn.execute("SELECT version FROM files WHERE id = ?", (file_id,)).fetchone()[0]
+        _store_documents(conn, src, parsed, file_id, version, extract=extract)
+        report.documents += len(parsed)
+        (report.updated if prev is not None else report.added).append(src.name)
+        if progress:
+            progress(src.name, len(src.text))
+    if extract and index and (report.added or report.updated):
+        from zhengce.search.index import rebuild_index  # search sits downstream of ingestion
 
-            rebuild_index(conn)
-    return report
+        rebuild_index(conn)
+
+
+def _warn_jurisdiction(src: SourceText, parsed: list[ParsedDocument], given: str | None, report: IngestReport) -> None:
+    for doc in parsed:
+        md = doc.metadata
+        if given is not None and md.jurisdiction != given:
+            report.warnings.append(
+                f"{src.name}:{doc.span.start_line} {doc.span.title or ''}: the text states jurisdiction "
+                f"{md.jurisdiction} ({md.jurisdiction_basis}), kept instead of --jurisdiction {given}"
+            )
+
+
+def _relabel_stored(conn: sqlite3.Connection, src: SourceText, given: str, report: IngestReport) -> int:
+    """Give the jurisdiction to the stored documents of an unchanged file whose text does not state one."""
+    parsed = parse_source(src, jurisdiction=given)
+    _warn_jurisdiction(src, parsed, given, report)
+    changed = 0
+    for doc in parsed:
+        row = store.get_document(conn, doc.doc_id(src.name))
+        if row is None or row["jurisdiction"] == doc.metadata.jurisdiction:
+            continue
+        conn.execute(
+            "UPDATE documents SET jurisdiction = ?, notes = ? WHERE rowid = ?",
+            (doc.metadata.jurisdiction, json.dumps(doc.metadata.notes, ensure_ascii=False), row["rowid"]),
+        )
+        changed += 1
+    return changed
 
 
 def _store_documents(

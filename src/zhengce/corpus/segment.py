@@ -13,6 +13,16 @@ document starts, as a character offset that may fall mid-line:
 
 A 印发通知 and the text it publishes are one document; untitled documents get
 a title inferred from their own text, flagged as inferred.
+
+Real text from elsewhere adds:
+
+* an addressee on its own line after a finished document (other cities'
+  wordings: …各直属机构：, 各有关单位：) opens an untitled notice;
+* a reposted news page: headline, then 来源：…  发布时间：… (noise lines). The
+  headline opens the document; its title is the policy's own title line, or the
+  《…》 the page says it publishes, or else the headline (inferred);
+* cells of a table exported one cell per line are never titles;
+* traditional characters and pinyin ruby (区(qū)) are read through the cleaned copy.
 """
 
 from __future__ import annotations
@@ -20,23 +30,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from zhengce.corpus.text import SourceText, clean, is_noise_line
+from zhengce.corpus.structure import find_cell_tables
+from zhengce.corpus.text import SourceText, clean, is_noise_line, is_normal, is_repost_meta_line
 
 TITLE_SUFFIX_RE = re.compile(
     r"(?:措施|政策|意见|计划|方案|办法|要点|决定|通知|规划|纲要|细则|规定|条例|清单)"
     r"(?:（[^（）]{1,20}）|\([^()]{1,20}\))?$"
 )
-TITLE_START_RE = re.compile(r"^(?:中共|苏州|市政府|关于|中国[（(]|\d{4}年|[\u4e00-\u9fa5]{2,5}[市县区])")
+TITLE_START_RE = re.compile(r"^(?:中共|苏州|市政府|关于|中国[（(]|\d{4}年|[\u4e00-\u9fa5]{2,5}[省市县区])")
 HEADING_START_RE = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十百零\d]+[篇章节条]|\d+[.．、]|[①-⑳]|附件)"
+    r"^(?:[一二三四五六七八九十百]+[、.．,，]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十百零\d]+[篇章节条]|\d+[.．、)）]"
+    r"|[①-⑳㉑-㉟㊱-㊿⑴-⒇⒈-⒛]|附件)"
 )
-ADDRESSEE_RE = re.compile(r"^各[^。；]{0,20}政府[^。]{0,100}(?:单位|部门)：$")
+# 各县级市（区）人民政府，苏州工业园区、苏州高新区管委会；市各委办局，各直属单位： and other
+# cities' wordings (…市政府各委、办、局，各直属机构： / 各有关单位：)
+ADDRESSEE_RE = re.compile(r"^各[^。：:]{0,140}(?:单位|部门|机构|委办局|委、办、局|办局|厅局)[：:]$")
 # a sentence end; footnote marks like [4] also close a web paragraph
 TERMINATOR_RE = re.compile(r"[。！？]|\s?\[\d{1,2}\]")
 VALIDITY_WORDS_RE = re.compile(r"施行|实施|执行|有效期")
 ATTACHMENT_END_RE = re.compile(r"(?:表|清单|目录|名单|计划)$")
 # names published by a 印发通知: 《X》已经…审议通过，现印发给你们 / 现将《X》予以公布
-NOTICE_NAME_RE = re.compile(r"《([^《》]{4,120})》[^。《》]{0,60}?(?:印发给你们|予以公布|予以印发)")
+NOTICE_NAME_RE = re.compile(
+    r"《([^《》]{4,120})》[^。《》]{0,60}?(?:印发给你们|予以公布|予以印发|现予印发|现予公布|现予发布|予以发布)"
+)
 NOTICE_TITLE_RE = re.compile(r"关于印发(.{4,120})的通知$")
 INFER_PATTERNS = (
     NOTICE_NAME_RE,
@@ -46,6 +62,11 @@ INFER_PATTERNS = (
     re.compile(r"编制《([^《》]{4,120})》"),
 )
 BRACKETS = ("《》", "（）", "()", "“”", "〔〕")
+# a reposted page names the policy it carries: 市政府印发《X》, 出台了《X》, 《X》全文如下
+REPOST_NAME_RE = re.compile(
+    r"(?:印发|出台|发布|公布|制定|审议通过)了?《([^《》]{4,120})》|《([^《》]{4,120})》(?:全文|原文)"
+    r"|“([^“”]{4,120}(?:措施|政策|意见|计划|方案|办法|细则|规定|条例|清单))”[(（]简称"
+)
 
 
 @dataclass
@@ -59,10 +80,11 @@ class DocumentSpan:
     title: str | None
     title_inferred: bool = False
     title_spans: list[tuple[int, int]] = field(default_factory=list)
-    start_kind: str = "file_start"  # file_start | title | addressee | body
+    start_kind: str = "file_start"  # file_start | title | addressee | body | headline
     duplicate_of: int | None = None  # ordinal of the earlier copy
     attachments: list[str] = field(default_factory=list)
     interpretation_start: int | None = None  # offset of the 解读 heading
+    headline: str | None = None  # a reposted page's headline (its 来源/发布时间 line follows it)
 
 
 def title_key(title: str) -> str:
@@ -88,9 +110,13 @@ def is_title(s: str) -> bool:
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,10}[〔\[(（]\d{4}[〕\])）]\d+号")
 
 
+DATE_ONLY_RE = re.compile(r"[(（]?\d{4}年\d{1,2}月\d{1,2}日[)）]?")
+
+
 def _is_title_head(s: str) -> bool:
     return (
         4 <= len(s) <= 60
+        and not DATE_ONLY_RE.fullmatch(s)  # a signature's date line is not the first half of a title
         and not re.search(r"[。；：！？，]", s)
         and not HEADING_START_RE.match(s)
         and not DOC_NUMBER_RE.search(s)
@@ -125,19 +151,27 @@ class _Open:
     published: set[str] = field(default_factory=set)  # names a 印发通知 publishes
     absorbed_title: str | None = None
     absorbed_spans: list[tuple[int, int]] = field(default_factory=list)
+    headline: str | None = None  # a reposted page's headline
+    headline_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def segment(src: SourceText) -> list[DocumentSpan]:
     """Find the documents in one file."""
     lines = []
+    headline_nos: set[int] = set()  # lines followed by a repost's 来源/发布时间 line
     for no in range(1, src.line_count + 1):
         s, e = src.line_span(no)
         raw = src.text[s:e]
         if is_noise_line(raw):
+            if lines and is_repost_meta_line(raw):
+                headline_nos.add(lines[-1].no)
             continue
         lines.append(_Line(no, s, e, raw, clean(raw)))
     if not lines:
         return []
+
+    # cells of a table exported one cell per line are table text, never titles or headings
+    in_table = {no for t in find_cell_tables(src, 1, src.line_count) for no in range(t.first_line, t.last_line + 1)}
 
     docs: list[_Open] = [_Open(lines[0].start + _lead(lines[0].raw), lines[0].no, "file_start")]
     skip_until = -1  # index of a line consumed as the second half of a split title
@@ -162,7 +196,8 @@ def segment(src: SourceText) -> list[DocumentSpan]:
             if cur.title is None and cur.absorbed_title is None:
                 cur.absorbed_title, cur.absorbed_spans = title, spans
             return
-        if not cur.has_body:
+        if not cur.has_body or (cur.headline is not None and cur.title is None):
+            # before any body; or the policy's own title under a repost's headline and lead-in
             if cur.title is None:
                 cur.title, cur.title_spans = title, spans
                 m = NOTICE_TITLE_RE.search(title)
@@ -176,6 +211,26 @@ def segment(src: SourceText) -> list[DocumentSpan]:
             continue
         cur = docs[-1]
         text = ln.text
+        if ln.no in in_table:
+            cur.has_body = True
+            continue
+
+        # a reposted web page: headline, then 来源：…  发布时间：… (noise lines)
+        if ln.no in headline_nos and _is_headline(text):
+            spans = [(ln.start + _lead(ln.raw), ln.end)]
+            if is_title(text):
+                offer_title(text, spans, spans[0][0], ln)
+            elif cur.has_body:
+                docs.append(_Open(spans[0][0], ln.no, "headline", headline=text, headline_spans=spans))
+            elif cur.title is None and cur.headline is None:
+                cur.headline, cur.headline_spans = text, spans
+            continue
+
+        # an addressee on its own line right after a finished document (its last line ends a
+        # sentence) opens an untitled notice; after a 文号 or 印发的通知 line it is the notice's own
+        if cur.has_body and ADDRESSEE_RE.match(text) and i and re.search(r"[。！？]$", lines[i - 1].text):
+            docs.append(_Open(ln.start + _lead(ln.raw), ln.no, "addressee"))
+            continue
 
         # attachment announced on its own line: 附件：X (possibly wrapped)
         if text.startswith("附件"):
@@ -251,8 +306,14 @@ def segment(src: SourceText) -> list[DocumentSpan]:
     return _finish(src, docs, lines)
 
 
+def _is_headline(s: str) -> bool:
+    return 4 <= len(s) <= 80 and not re.search(r"[。；]", s) and not HEADING_START_RE.match(s)
+
+
 def _collect_published(cur: _Open, text: str) -> None:
-    for m in NOTICE_NAME_RE.finditer(text):
+    if "《" not in text:
+        return
+    for m in NOTICE_NAME_RE.finditer(clean(text)):  # cleaned: traditional, pinyin ruby, spaces
         cur.published.add(title_key(m.group(1)))
 
 
@@ -290,6 +351,12 @@ def infer_title(text: str) -> str | None:
         m = rx.search(text)
         if m:
             return clean(m.group(1))
+    if not is_normal(text):  # traditional characters, pinyin ruby: read a cleaned copy too
+        lines = "\n".join(clean(x) for x in text.split("\n"))
+        for rx in INFER_PATTERNS:
+            m = rx.search(lines)
+            if m:
+                return clean(m.group(1))
     return None
 
 
@@ -303,9 +370,18 @@ def _finish(src: SourceText, docs: list[_Open], lines: list[_Line]) -> list[Docu
         title, spans, inferred = d.title, d.title_spans, False
         if title is None and d.absorbed_title is not None:
             title, spans = d.absorbed_title, d.absorbed_spans
+        if title is None and d.headline is not None:
+            m = REPOST_NAME_RE.search(clean(body[:3000]))
+            if m:
+                title = next(g for g in m.groups() if g)
         if title is None:
             title = infer_title(body)
-            inferred = title is not None
+        if title is None and d.headline is not None:
+            title = d.headline
+        if d.headline is not None and not spans:
+            spans = d.headline_spans  # the headline is the page's title line, not rule text
+        if title is not None and title != d.title and title != d.absorbed_title:
+            inferred = True
         interp = None
         for ln in lines:
             if d.start <= ln.start < end and ln.text == "解读":
@@ -323,6 +399,7 @@ def _finish(src: SourceText, docs: list[_Open], lines: list[_Line]) -> list[Docu
                 start_kind=d.start_kind,
                 attachments=d.attachments,
                 interpretation_start=interp,
+                headline=clean(d.headline) if d.headline else None,
             )
         )
     _mark_duplicates(src, out)

@@ -10,29 +10,43 @@ Inside an article, （一） items are 项 (``item``) and plain paragraphs are �
 (``clause``). A 解读 heading opens an ``interpretation`` node that holds the
 rest of the document. Tab-separated tables become ``table`` nodes with ``row``
 children whose cells are named after the header row, first column
-forward-filled and HTML remnants removed.
+forward-filled and HTML remnants removed. Tables exported one cell per line
+(序号, header cells, then rows numbered 1, 2, 3…) become ``table`` nodes too, so
+their cells are never read as headings or titles.
+
+Heading numerals as real text prints them are all read, and none can crash the
+parser: ①…㊿ (h5), ⑴…⒇ and 1） (h4), ⒈…⒛ (h3), 第 1 0 条 with spaces, 第十一条之一.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import cn2an
 
-from zhengce.corpus.text import HTML_TAG_RE, SourceText, is_noise_line, normalise
+from zhengce.corpus.text import HTML_TAG_RE, SourceText, clean, is_noise_line, normalise
 
 CN_NUM = "一二三四五六七八九十百零〇两"
+CIRCLED = "①-⑳㉑-㉟㊱-㊿"  # ① … ㊿
+PAREN_DIGITS = "⑴-⒇"  # ⑴ … ⒇, one character each
+STOP_DIGITS = "⒈-⒛"  # ⒈ … ⒛
 HEADING_PATTERNS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
-    ("part", 0, re.compile(rf"^第([{CN_NUM}\d]+)篇")),
-    ("chapter", 1, re.compile(rf"^第([{CN_NUM}\d]+)章")),
-    ("section", 2, re.compile(rf"^第([{CN_NUM}\d]+)节")),
-    ("article", 3, re.compile(rf"^第([{CN_NUM}\d]+)条")),
-    ("h1", 4, re.compile(rf"^([{CN_NUM}]+)[、.．](?!\d)")),
+    ("part", 0, re.compile(rf"^第([{CN_NUM}0-9]+)篇")),
+    ("chapter", 1, re.compile(rf"^第([{CN_NUM}0-9]+)章")),
+    ("section", 2, re.compile(rf"^第([{CN_NUM}0-9]+)节")),
+    # 第十一条之一: an article inserted by an amendment
+    ("article", 3, re.compile(rf"^第([{CN_NUM}0-9]+)条(?:之[{CN_NUM}0-9]+)?")),
+    # 一、 and, in sloppy text, 一, / 一，
+    ("h1", 4, re.compile(rf"^([{CN_NUM}]+)[、.．,，](?![0-9])")),
     ("h2", 5, re.compile(rf"^[（(]([{CN_NUM}]+)[)）]")),
-    ("h3", 6, re.compile(r"^(\d{1,2})(?:[.．、](?!\d))")),
-    ("h4", 7, re.compile(r"^[（(](\d{1,2})[)）]")),
-    ("h5", 8, re.compile(r"^([①-⑳])")),
+    ("h3", 6, re.compile(r"^([0-9]{1,2})(?:[.．、](?![0-9]))")),
+    ("h3", 6, re.compile(rf"^([{STOP_DIGITS}])")),
+    ("h4", 7, re.compile(r"^[（(]([0-9]{1,2})[)）]")),
+    ("h4", 7, re.compile(rf"^([{PAREN_DIGITS}])")),
+    ("h4", 7, re.compile(r"^([0-9]{1,2})[)）]")),  # 1） / 1)
+    ("h5", 8, re.compile(rf"^([{CIRCLED}])")),
 )
 ROOT_RANK = -2
 INTERPRETATION_RANK = -1
@@ -61,19 +75,139 @@ class Node:
 
 
 def numeral_value(token: str) -> int | None:
-    if token.isdigit():
-        return int(token)
-    if "①" <= token <= "⑳":
-        return ord(token) - ord("①") + 1
+    """The value of a heading number as printed: 12, 十二, ⑫, ⑿, ⒓; None when unreadable.
+
+    Never raises: ``"①".isdigit()`` is true but ``int("①")`` fails, so digits are
+    read by their Unicode value, not by ``int``.
+    """
+    if not token:
+        return None
+    if len(token) == 1:
+        ch = token
+        if "⑴" <= ch <= "⒇":
+            return ord(ch) - ord("⑴") + 1
+        if "⒈" <= ch <= "⒛":
+            return ord(ch) - ord("⒈") + 1
+        value = unicodedata.numeric(ch, None)  # ①…⑳, ㉑…㊿, 0-9, 一…十
+        if value is not None and value == int(value):
+            return int(value)
+    if all(unicodedata.decimal(ch, None) is not None for ch in token):
+        return int("".join(str(unicodedata.decimal(ch)) for ch in token))
     try:
         return int(cn2an.cn2an(token, "smart"))
-    except (ValueError, KeyError):
+    except Exception:  # cn2an raises assorted errors on odd numerals; a heading keeps no number then
         return None
 
 
 def _heading_words(rest: str) -> str:
     words = re.split(r"[。：:]", rest, maxsplit=1)[0]
     return words[:60]
+
+
+# --- tables exported one cell per line ---------------------------------------------------
+
+TABLE_FIRST_HEADERS = ("序号", "编号", "序")
+HEADER_LINE_RE = re.compile(
+    r"^[ \u3000\u00a0\u2002]*(?:序[ \u3000]*号|编[ \u3000]*号|序)[ \u3000\u00a0\u2002\r]*$", re.MULTILINE
+)
+MAX_HEADER_CELLS = 12
+MAX_HEADER_CELL_CHARS = 20
+MAX_CELL_CHARS = 300
+# a cell that opens real structure (一、… / 第三条… / 第二章…) ends the table
+STRUCTURE_CELL_RE = re.compile(rf"^(?:[{CN_NUM}]+[、.．][^0-9]|第[{CN_NUM}0-9]+[篇章节条])")
+
+
+@dataclass
+class CellTable:
+    """A table exported one cell per line: 序号 and the other header cells, then each
+    row's cells, every row opening with its number (1, 2, 3…)."""
+
+    first_line: int
+    last_line: int
+    header: list[str]
+    rows: list[list[tuple[int, str]]]  # per row: (line number, cell text)
+
+
+def find_cell_tables(src: SourceText, first: int, last: int) -> list[CellTable]:
+    """Cell-per-line tables between lines ``first`` and ``last`` (1-based, inclusive).
+
+    Recognised only when the header starts with 序号/编号 and the rows are numbered
+    1, 2, 3… with as many cells as the header; the table ends at the first line
+    that breaks that pattern. Lines starting with TAB (002's captioned tables) are
+    left to their own reader.
+    """
+    if last < first or not HEADER_LINE_RE.search(src.text[src.line_span(first)[0] : src.line_span(last)[1]]):
+        return []  # no 序号/编号 line: no such table (the common case, checked at C speed)
+    cells: list[tuple[int, str, bool]] = []
+    for no in range(first, last + 1):
+        raw = src.line(no)
+        text = _cell(raw)
+        if text:
+            cells.append((no, text, raw.startswith("\t")))
+    out: list[CellTable] = []
+    i, n = 0, len(cells)
+    while i < n:
+        no, text, tab = cells[i]
+        if tab or clean(text) not in TABLE_FIRST_HEADERS:
+            i += 1
+            continue
+        header = [text]
+        j = i + 1
+        while (
+            j < n
+            and not cells[j][2]
+            and not _row_number(cells[j][1], 1)
+            and len(cells[j][1]) <= MAX_HEADER_CELL_CHARS
+            and not re.search(r"[。；;]", cells[j][1])
+            and len(header) < MAX_HEADER_CELLS
+        ):
+            header.append(cells[j][1])
+            j += 1
+        k = len(header)
+        rows: list[list[tuple[int, str]]] = []
+        while (
+            k >= 2
+            and j + k <= n
+            and _row_number(cells[j][1], len(rows) + 1)
+            and not any(tab for _, _, tab in cells[j : j + k])
+            and all(len(t) <= MAX_CELL_CHARS and not STRUCTURE_CELL_RE.match(t) for _, t, _ in cells[j + 1 : j + k])
+        ):
+            rows.append([(no_, t) for no_, t, _ in cells[j : j + k]])
+            j += k
+        if rows:
+            out.append(CellTable(no, rows[-1][-1][0], header, rows))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _row_number(text: str, expected: int) -> bool:
+    return bool(re.fullmatch(rf"{expected}[.．、]?", clean(text)))
+
+
+def _line_start(src: SourceText, no: int) -> int:
+    """Offset of the first non-space character of line ``no``."""
+    raw = src.line(no)
+    return src.line_span(no)[0] + len(raw) - len(raw.lstrip())
+
+
+def _table_node(src: SourceText, t: CellTable, start: int, end: int) -> Node:
+    table = Node("table", max(start, _line_start(src, t.first_line)), min(end, src.line_span(t.last_line)[1]),
+                 t.first_line, t.last_line, rank=LEAF_RANK - 1)  # fmt: skip
+    names: list[str] = []
+    for h in t.header:
+        name = h
+        while name in names:
+            name += "_"  # two columns with one name keep both
+        names.append(name)
+    for row in t.rows:
+        r_first, r_last = row[0][0], row[-1][0]
+        columns = {names[k]: cell for k, (_, cell) in enumerate(row)}
+        r_start, r_end = max(start, _line_start(src, r_first)), min(end, src.line_span(r_last)[1])
+        label = clean(row[0][1]).rstrip(".．、")
+        table.children.append(Node("row", r_start, r_end, r_first, r_last, label=label, columns=columns))
+    return table
 
 
 def build_tree(
@@ -100,7 +234,19 @@ def build_tree(
             stack.append(node)
 
     first, last = src.line_of(start), src.line_of(max(start, end - 1))
+    cell_tables = {t.first_line: t for t in find_cell_tables(src, first, last)}
+    skip_to = 0
     for no in range(first, last + 1):
+        if no <= skip_to:
+            continue
+        if no in cell_tables:
+            t = cell_tables[no]
+            node = _table_node(src, t, start, end)
+            attach(node)
+            if stack[-1] is node:
+                stack.pop()  # the lines after the table are not its rows
+            table, skip_to = None, t.last_line
+            continue
         ls, le = src.line_span(no)
         ls, le = max(ls, start), min(le, end)
         raw = src.text[ls:le]
@@ -174,4 +320,3 @@ def _close(node: Node) -> None:
         last = node.children[-1]
         if last.end > node.end:
             node.end, node.end_line = last.end, last.end_line
-

@@ -8,9 +8,11 @@ those offsets (see :func:`normalise`).
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +127,9 @@ def read_source(path: Path) -> SourceText:
 BOOKMARK_RE = re.compile(r"\[bookmark: [^\]]*\]")
 FOOTNOTE_MARK_RE = re.compile(r"\s?\[\d{1,2}\]")  # web encyclopedia citation marks: [1], [2]
 HTML_TAG_RE = re.compile(r"</?(?:p|ol|ul|li|br|span|div|strong|b|i|em)\b[^<>]*>", re.I)
+# pinyin ruby scraped inline after a character: 区(qū), 关(guān), 业(yè); a tone mark is required,
+# so (ABS), (GDR) and other Latin words in brackets are text
+PINYIN_RUBY_RE = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]{0,5}[)）]")
 # spaces of every width, including U+2002 EN SPACE and U+3000 ideographic space
 SPACE_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000]+")
 
@@ -149,19 +154,126 @@ class Normalised:
 _FULL_WIDTH = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 FOLD_TABLE = str.maketrans({chr(c): chr(c - 0xFEE0) for c in _FULL_WIDTH})  # full-width digits/letters → ASCII
 DECIMAL_POINT_RE = re.compile(r"(?<=\d)．")
-NOISE_RE = re.compile("|".join(rx.pattern for rx in (BOOKMARK_RE, FOOTNOTE_MARK_RE)) + "|" + HTML_TAG_RE.pattern, re.I)
+NOISE_RE = re.compile(
+    "|".join(rx.pattern for rx in (BOOKMARK_RE, FOOTNOTE_MARK_RE, PINYIN_RUBY_RE)) + "|" + HTML_TAG_RE.pattern, re.I
+)
 NOISE_OR_SPACE_RE = re.compile(NOISE_RE.pattern + "|" + SPACE_RE.pattern, re.I)
+NOISE_OR_SPACE_NL_RE = re.compile(NOISE_OR_SPACE_RE.pattern + r"|[\r\n]+", re.I)
+NOISE_OR_NL_RE = re.compile(NOISE_RE.pattern + r"|[\r\n]+", re.I)
+
+
+# OCR'd text writes the letter O for a zero: 5O万元, 1O%, 2O24年. Only a run of O/o right
+# after a digit and before another digit, a decimal point or a unit is a zero; ISO9001,
+# TOTAL, 5Gbps are words and stay as they are.
+OCR_ZERO_RE = re.compile(r"(?<=\d)[Oo]+(?=[.．]?\d|[万亿千百元%％‰条章节年月日号个家项人倍]|个百分点)")
+
+
+def fix_ocr_zero(s: str) -> str:
+    """5O万元 → 50万元 (length-preserving: offsets are unchanged)."""
+    if "O" not in s and "o" not in s:
+        return s
+    return OCR_ZERO_RE.sub(lambda m: "0" * len(m.group(0)), s)
+
+
+# --- traditional → simplified, character for character ---------------------------------
+
+
+@dataclass(frozen=True)
+class _T2S:
+    convert: Callable[[str], str]  # OpenCC("t2s").convert, phrase-aware
+    chars: dict[str, str]  # single-character conversions, each exactly one character
+    trigger: re.Pattern[str] | None  # characters that only traditional text uses
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> _T2S | None:
+    """OpenCC's t2s converter and the set of traditional-only characters.
+
+    A character is traditional-only when t2s changes it and GB2312 (simplified
+    characters only) cannot encode it: 給, 萬, 補, 關 are; 於, 後, 乾, 覆 are not,
+    because simplified text uses them too. Returns None when OpenCC is missing.
+    """
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - the dependency is pinned
+        return None
+    cc = opencc.OpenCC("t2s")
+    codepoints = [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]
+    singles = [chr(c) for c in codepoints]
+    converted = cc.convert("\n".join(singles)).split("\n")
+    chars: dict[str, str] = {}
+    trigger: list[str] = []
+    if len(converted) == len(singles):
+        for a, b in zip(singles, converted):
+            if a == b or len(b) != 1:
+                continue
+            chars[a] = b
+            try:
+                a.encode("gb2312")
+            except UnicodeEncodeError:
+                trigger.append(a)
+    rx = re.compile("[" + "".join(re.escape(c) for c in trigger) + "]") if trigger else None
+    return _T2S(cc.convert, chars, rx)
+
+
+def to_simplified(s: str) -> str:
+    """A simplified-character copy of ``s`` of exactly the same length.
+
+    Text with no traditional-only character is returned unchanged (so simplified
+    text is never "converted": OpenCC would turn 覆盖 into 复盖). Otherwise OpenCC
+    converts phrase by phrase; if that ever changes the length, the copy is made
+    character by character instead, so position i of the copy is always the
+    conversion of position i of the original and offset maps stay exact.
+    """
+    t = _t2s()
+    if t is None or t.trigger is None or not t.trigger.search(s):
+        return s
+    out = t.convert(s)
+    if len(out) == len(s):
+        return out
+    return "".join(t.chars.get(ch, ch) for ch in s)
+
+
+_FULL_WIDTH_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 def _fold(s: str) -> str:
-    return DECIMAL_POINT_RE.sub(".", s.translate(FOLD_TABLE))
+    if _FULL_WIDTH_RE.search(s):  # str.translate is slow on long text: only when needed
+        s = s.translate(FOLD_TABLE)
+    if "．" in s:
+        s = DECIMAL_POINT_RE.sub(".", s)
+    return fix_ocr_zero(to_simplified(s))
 
 
-def normalise(original: str, base: int = 0, *, drop_spaces: bool = True) -> Normalised:
-    """Remove noise (WPS bookmarks, [n] marks, HTML tags, odd spaces) and fold full-width
-    digits/letters to ASCII, keeping a per-character map to ``base + offset``.
+# anything normalise() would drop or fold; text without any of it is already normal
+NEEDS_NORMALISE_RE = re.compile(
+    r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\[<\uff10-\uff19\uff21-\uff3a\uff41-\uff5a．]|\d[Oo]|"
+    + PINYIN_RUBY_RE.pattern,
+    re.I,
+)
+
+
+def is_normal(s: str) -> bool:
+    """True when :func:`normalise` would return ``s`` itself (fast check, no copy)."""
+    if NEEDS_NORMALISE_RE.search(s):
+        return False
+    t = _t2s()
+    return t is None or t.trigger is None or not t.trigger.search(s)
+
+
+def normalise(
+    original: str, base: int = 0, *, drop_spaces: bool = True, drop_newlines: bool = False
+) -> Normalised:
+    """Remove noise (WPS bookmarks, [n] marks, HTML tags, pinyin ruby, odd spaces) and fold full-width
+    digits/letters to ASCII, OCR's letter O for zero to 0 and traditional characters to
+    simplified, keeping a per-character map to ``base + offset``.
+
+    With ``drop_newlines`` line breaks are dropped too, so a sentence broken across
+    lines (给予50 万 / 空行 / 元) reads as one: Chinese puts no space between words.
     """
     rx = NOISE_OR_SPACE_RE if drop_spaces else NOISE_RE
+    if drop_newlines:
+        rx = NOISE_OR_SPACE_NL_RE if drop_spaces else NOISE_OR_NL_RE
     pieces: list[str] = []
     offsets: list[int] = []
     pos = 0
@@ -184,7 +296,27 @@ def clean(s: str) -> str:
 NOISE_LINE_RE = re.compile(r"^(?:播报|编辑|\[\d{1,2}\]|\d{1,3})$")
 
 
+# the byline of a web page reposting a policy (来源：XX市人民政府网  发布时间：2024-03-01  浏览次数：),
+# its font-size and print buttons: page furniture, not policy text
+REPOST_META_RE = re.compile(
+    r"^(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\d{1,2}:\d{2}(?::\d{2})?)?)?"  # 2020年04月26日08:37 来源:…
+    r"[【\[]?(?:信息来源|文章来源|稿件来源|来源|发布时间|发布日期|发布者|发布人|发布单位|发布机构|更新时间|浏览次数|"
+    r"阅读次数|阅读量|浏览量|点击数|点击量|点击次数|访问量|字号|字体|责任编辑|原标题|分享到|打印本页|关闭窗口|打印|关闭)"
+    r"[】\]]?(?:[：:]|$)"
+)
+
+
+def is_repost_meta_line(line: str) -> bool:
+    """来源/发布时间/浏览次数/字号 lines of a reposted web page (kept in the original, skipped by the parser)."""
+    return _is_repost_meta(clean(line))
+
+
+def _is_repost_meta(c: str) -> bool:
+    return len(c) <= 200 and "。" not in c and bool(REPOST_META_RE.match(c))
+
+
 def is_noise_line(line: str) -> bool:
-    """Web noise lines: 播报, 编辑, bare [n], lines holding only spaces/U+2002, page numbers."""
+    """Web noise lines: 播报, 编辑, bare [n], lines holding only spaces/U+2002, page numbers,
+    and a repost's 来源/发布时间/浏览次数 lines."""
     c = clean(line)
-    return c == "" or bool(NOISE_LINE_RE.match(c))
+    return c == "" or bool(NOISE_LINE_RE.match(c)) or _is_repost_meta(c)

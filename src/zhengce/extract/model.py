@@ -53,14 +53,24 @@ class Benefit(Fact):
     step_yuan: int | None = None  # step functions: the spending increment (每增加10万元)
     cap_total_yuan: int | None = None  # 累计不超过
     cap_scope: str | None = None  # per_enterprise | per_project | per_year | per_item … where the text says
-    period: Literal["per_year", "one_off"] | None = None
+    period: Literal["per_year", "per_month", "one_off"] | None = None
     max_years: int | None = None
+    first_year: int | None = None  # phased periods: 前3年…后2年 → phase 2 has first_year 4 (max_years 2)
+    cap_per_year_yuan: int | None = None  # 年度最高不超过… of a rate or per-unit amount
+    cap_yuan: int | None = None  # the per-grant cap of a per-unit amount (按每平方米800元…，最高300万元)
+    per_unit: str | None = None  # the unit of a per-unit amount: 家, 平方米·月, TEU, 人·月 …
+    rate_is_cap: bool = False  # 补助比例最高不超过20%: up to the rate
     tier: int | None = None  # 1-based position in 分别给予A、B、C
     tiers: int | None = None
+    tier_label: str | None = None  # what distinguishes this tier: 国家级 / 先导产业 / 50人和1000万元
     beneficiary: str | None = None
+    # who receives the money: 企业 / 县级市（区）、管委会 / 人才、个人 / 银行、保险、担保机构 / 高校、协会、医院
+    beneficiary_class: Literal[
+        "enterprise", "government", "individual", "financial_institution", "organisation"
+    ] = "enterprise"
     departments: list[str] = Field(default_factory=list)  # canonical names
     lead_departments: list[str] = Field(default_factory=list)
-    unknown_reason: str | None = None  # 按相关政策 | 一事一议 | delegated | unspecified
+    unknown_reason: str | None = None  # 按相关政策 | 一事一议 | delegated | unspecified | 一定比例 | 适当 | 定额
     currency: Literal["CNY"] = "CNY"
 
 

@@ -3,31 +3,22 @@
 Per rule the status is ``eligible`` (with an amount or a range),
 ``needs-info`` (naming the profile fields that would decide it),
 ``not-eligible`` (naming the failing condition) or ``superseded`` (lost to a
-higher rule of its 就高不重复 group). The whole-registry screen
-(:mod:`zhengce.rules.screen`) implements the same semantics column-wise.
+higher rule of its 就高不重复 group). The calculator and the whole-registry
+screen (:mod:`zhengce.rules.screen`) evaluate the same compiled expressions
+(:mod:`zhengce.rules.compile`), so they cannot disagree.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from zhengce.rules.model import (
-    FixedFormula,
-    HonourCondition,
-    IndustryCondition,
-    JurisdictionCondition,
-    QualificationCondition,
-    RateFormula,
-    Rule,
-    StepFormula,
-    ThresholdCondition,
-    UnknownFormula,
-)
+import polars as pl
 
-OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+from zhengce.rules.compile import ELIGIBLE, NEEDS_INFO, NOT_ELIGIBLE, STATUS_NAMES, compiled, row_result
+from zhengce.rules.model import AlternativesFormula, Rule, UnknownFormula, in_force, offered_to_enterprises
+from zhengce.rules.screen import LONG_SCHEMA, resolve_stacking, rules_frame
 
 
 @dataclass
@@ -38,6 +29,8 @@ class RuleResult:
     amount_max_yuan: int | None = None
     missing_fields: list[str] = field(default_factory=list)
     reason: str = ""
+    option: str | None = None  # the option paid by a tiered or class-keyed rule
+    cap_note: str | None = None  # how a document cap was shared out
 
     def to_json(self) -> dict[str, Any]:
         r, c = self.rule, self.rule.citation
@@ -48,6 +41,7 @@ class RuleResult:
             "amount_max_yuan": self.amount_max_yuan,
             "missing_fields": self.missing_fields,
             "reason": self.reason,
+            "option": self.option,
             "review_status": r.status,
             "doc_id": c.doc_id,
             "doc_title": c.doc_title,
@@ -57,122 +51,33 @@ class RuleResult:
             "quote": c.quote,
             "departments": r.departments,
             "beneficiary": r.beneficiary,
+            "jurisdiction": r.jurisdiction,
             "period": r.period,
             "max_years": r.max_years,
+            "first_year": r.first_year,
+            "cap_per_year_yuan": r.cap_per_year,
             "cap_total_yuan": r.cap_total,
             "stacking_group": r.stacking_group,
+            "document_cap_yuan": r.document_cap,
+            "cap_note": self.cap_note,
             "valid_from": r.valid_from.isoformat() if r.valid_from else None,
             "valid_until": r.valid_until.isoformat() if r.valid_until else None,
             "validity_note": r.validity_note,  # e.g. relative validity with no date stated: in force is not certain
         }
 
 
-def condition_state(row: dict[str, Any], cond: Any) -> tuple[bool | None, str, str]:
-    """(True/False, or None when unknown; the field it reads; words for explanations)."""
-    if isinstance(cond, HonourCondition):
-        tokens = row.get("honours")
-        need = [f"{cond.name}@{lv}" for lv in cond.levels] if cond.levels else [cond.name]
-        words = f"需具备{'/'.join(cond.levels) if cond.levels else ''}{cond.name}"
-        return (None if tokens is None else any(t in tokens for t in need)), "honours", words
-    if isinstance(cond, QualificationCondition):
-        quals = row.get("qualifications")
-        return (None if quals is None else cond.name in quals), "qualifications", f"需为{cond.name}"
-    if isinstance(cond, IndustryCondition):
-        inds = row.get("industries")
-        return (None if inds is None else any(i in inds for i in cond.any)), "industries", f"需属于{'/'.join(cond.any)}领域"
-    if isinstance(cond, JurisdictionCondition):
-        j = row.get("jurisdiction")
-        return (None if j is None else j in cond.any), "jurisdiction", f"需在{'、'.join(cond.any)}"
-    if isinstance(cond, ThresholdCondition):
-        v = row.get(cond.field)
-        words = cond.text or f"{cond.field} {cond.op} {cond.value:g}"
-        return (None if v is None else OPS[cond.op](v, cond.value)), cond.field, f"需满足{words}"
-    raise TypeError(f"unknown condition {cond!r}")
-
-
-def formula_amount(row: dict[str, Any], rule: Rule) -> tuple[bool | None, int | None, int | None, str | None]:
-    """(applies: True / False / None when the base is unknown, min, max, the base field)."""
-    f = rule.formula
-    if isinstance(f, FixedFormula):
-        if f.at_least:
-            return True, f.amount, None, None
-        return True, (None if f.upto else f.amount), f.amount, None
-    if isinstance(f, UnknownFormula):
-        return True, None, None, None
-    base = row.get(f.base)
-    if base is None:
-        return None, None, None, f.base
-    if isinstance(f, RateFormula):
-        lo = math.floor(f.rate * base)
-        hi = math.floor((f.rate_max if f.rate_max is not None else f.rate) * base)
-        if f.cap is not None:
-            lo, hi = min(lo, f.cap), min(hi, f.cap)
-        return hi > 0, lo, hi, f.base
-    if isinstance(f, StepFormula):
-        steps = math.floor((base - f.threshold) / f.step) if base > f.threshold else 0
-        amount = steps * f.step_amount
-        if f.cap is not None:
-            amount = min(amount, f.cap)
-        return amount > 0, amount, amount, f.base
-    raise TypeError(f"unknown formula {f!r}")
-
-
-def in_force(rule: Rule, as_of: date) -> tuple[bool, str]:
-    if rule.valid_until is not None and as_of > rule.valid_until:
-        return False, f"已失效（有效期至{rule.valid_until.isoformat()}）"
-    if rule.valid_from is not None and as_of < rule.valid_from:
-        return False, f"尚未施行（{rule.valid_from.isoformat()}起施行）"
-    return True, ""
-
-
-def evaluate_rule(row: dict[str, Any], rule: Rule) -> RuleResult:
-    """One rule for one flat row, before stacking and document caps."""
-    missing: list[str] = []
-    for cond in rule.conditions:
-        ok, fld, words = condition_state(row, cond)
-        if ok is False:
-            return RuleResult(rule, "not-eligible", reason=words)
-        if ok is None and fld not in missing:
-            missing.append(fld)
-    applies, lo, hi, base = formula_amount(row, rule)
-    if applies is False:
-        return RuleResult(rule, "not-eligible", reason=f"{base} 未达到给付条件")
-    if applies is None and base not in missing:
-        missing.append(base)
-    if missing:
-        return RuleResult(rule, "needs-info", missing_fields=missing, reason="缺少：" + "、".join(missing))
-    reason = "金额未定：" + rule.formula.reason if isinstance(rule.formula, UnknownFormula) else ""
-    return RuleResult(rule, "eligible", lo, hi, reason=reason)
-
-
-def resolve_stacking(results: list[RuleResult], order: dict[str, int]) -> None:
-    """就高不重复 within stacking groups, then document caps, over eligible results (in place)."""
-    groups: dict[str, list[RuleResult]] = {}
-    for r in results:
-        if r.status == "eligible" and r.rule.stacking_group and r.amount_max_yuan is not None:
-            groups.setdefault(r.rule.stacking_group, []).append(r)
-    for members in groups.values():
-        members.sort(key=lambda r: (-r.amount_max_yuan, order[r.rule.rule_id]))  # type: ignore[operator]
-        winner = members[0]
-        for loser in members[1:]:
-            loser.status = "superseded"
-            loser.reason = f"就高不重复：同组保留金额更高的 {winner.rule.rule_id}"
-    docs: dict[str, list[RuleResult]] = {}
-    for r in results:
-        if r.status == "eligible" and r.rule.document_cap is not None and r.amount_max_yuan is not None:
-            docs.setdefault(r.rule.citation.doc_id, []).append(r)
-    for members in docs.values():
-        cap = members[0].rule.document_cap
-        members.sort(key=lambda r: (-r.amount_max_yuan, order[r.rule.rule_id]))  # type: ignore[operator]
-        used = 0
-        for r in members:
-            room = max(cap - used, 0)  # type: ignore[operator]
-            if r.amount_max_yuan > room:  # type: ignore[operator]
-                r.amount_max_yuan = room
-                if r.amount_min_yuan is not None:
-                    r.amount_min_yuan = min(r.amount_min_yuan, room)
-                r.reason = (r.reason + "；" if r.reason else "") + f"受文件累计上限{cap}元限制"
-            used += r.amount_max_yuan  # type: ignore[operator]
+def _reason(rule: Rule, compiled_words: list[str], states: list[int], status: int, missing: list[str]) -> str:
+    if status == NOT_ELIGIBLE:
+        failed = [w for w, st in zip(compiled_words, states) if st == 0]
+        if failed:
+            if isinstance(rule.formula, AlternativesFormula):
+                return "各档均不满足：" + "；".join(failed)
+            return failed[0]
+        return "金额基数未达到给付条件"
+    if status == NEEDS_INFO:
+        words = [w for w, st in zip(compiled_words, states) if st == 1 and ("文件未写明" in w or w.startswith("需人工确认"))]
+        return (words[0] + "；" if words else "") + "缺少：" + "、".join(missing)
+    return ""
 
 
 @dataclass
@@ -180,6 +85,7 @@ class Evaluation:
     as_of: date
     results: list[RuleResult]
     excluded_expired: int = 0
+    excluded_not_enterprise: int = 0  # rules for governments, individuals, banks: never offered to a firm
 
     def totals(self) -> tuple[int, int, int]:
         """(total min, total max, eligible rules whose amount is open-ended).
@@ -193,22 +99,57 @@ class Evaluation:
 
 
 def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_expired: bool = False) -> Evaluation:
-    """All rules for one enterprise row, with stacking and document caps resolved."""
-    order = {r.rule_id: i for i, r in enumerate(rules)}
+    """All rules for one enterprise row, with stacking and document caps resolved.
+
+    The row is evaluated as a one-row frame by the same compiled expressions as the registry
+    screen (:mod:`zhengce.rules.compile`); explanations come from that same evaluation.
+    """
+    offered = [r for r in rules if offered_to_enterprises(r)]
+    shown = [r for r in offered if include_expired or in_force(r, as_of)[0]]
+    expired = len(offered) - len(shown)
+    if not shown:
+        return Evaluation(as_of, [], expired, len(rules) - len(offered))
+    if "location_chain" not in row:  # a registry row read without the screen's place lookup
+        from zhengce.rules.profile import location_chain
+
+        row = {**row, "location_chain": location_chain(row.get("jurisdiction"))}
+    rows, checks = [], []
+    for i, rule in enumerate(shown):
+        c = compiled(rule)
+        rec = row_result(c, row)
+        if not in_force(rule, as_of)[0]:  # shown on request, never paid
+            rec.update(status=NOT_ELIGIBLE, amount_min_yuan=None, amount_max_yuan=None, option=None)
+        checks.append((c, rec.pop("checks")))
+        rows.append({"credit_code": row.get("credit_code") or "", **rec, "rule_idx": i})
+    long = pl.DataFrame(rows, schema=LONG_SCHEMA, orient="row")
+    long = resolve_stacking(long, rules_frame(shown)).sort("rule_idx")
     results: list[RuleResult] = []
-    expired = 0
-    for rule in rules:
+    for rec in long.iter_rows(named=True):
+        i = rec["rule_idx"]
+        rule = shown[i]
+        status = rec["status"]
+        missing = [m for m in (rec["missing_fields"] or "").split(",") if m]
         ok, why = in_force(rule, as_of)
-        if not ok and not include_expired:
-            expired += 1
-            continue
-        res = evaluate_rule(row, rule)
-        if not ok:  # shown on request, never paid
-            res.status, res.amount_min_yuan, res.amount_max_yuan = "not-eligible", None, None
-            res.reason = why
-        results.append(res)
-    resolve_stacking(results, order)
-    return Evaluation(as_of, results, expired)
+        c, states = checks[i]
+        reason = why if not ok else _reason(rule, [ch.words for ch in c.checks], states, status, missing)
+        if status == 3:
+            reason = f"就高不重复：同组保留金额更高的 {rec['superseded_by']}"
+        elif status == ELIGIBLE:
+            notes = []
+            if rec["option"]:
+                notes.append(f"按“{rec['option']}”档给付")
+            if missing:
+                notes.append("补充" + "、".join(missing) + "后可能适用更高档")
+            if isinstance(rule.formula, UnknownFormula):
+                notes.append("金额未定：" + rule.formula.reason)
+            if rec["cap_note"]:
+                notes.append(rec["cap_note"])
+            reason = "；".join(notes)
+        results.append(
+            RuleResult(rule, STATUS_NAMES[status], rec["amount_min_yuan"], rec["amount_max_yuan"],
+                       missing if status in (NEEDS_INFO, ELIGIBLE) else [], reason, rec["option"], rec["cap_note"])
+        )  # fmt: skip
+    return Evaluation(as_of, results, expired, len(rules) - len(offered))
 
 
 def match_report(profile: Any, rules: list[Rule], as_of: date, *, include_expired: bool = False, show_all: bool = False) -> dict[str, Any]:
@@ -224,5 +165,6 @@ def match_report(profile: Any, rules: list[Rule], as_of: date, *, include_expire
         "total_max_yuan": hi,
         "open_ended_count": open_ended,
         "excluded_expired_rules": ev.excluded_expired,
+        "excluded_not_enterprise_rules": ev.excluded_not_enterprise,
         "unreviewed_rules": sorted({r.rule.rule_id for r in shown if r.rule.status != "reviewed"}),
     }

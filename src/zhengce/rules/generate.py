@@ -20,13 +20,17 @@ from zhengce.extract.conditions import honours_in, industries_in
 from zhengce.extract.model import Benefit, Condition, Stacking
 from zhengce.extract.pipeline import extract_document
 from zhengce.rules.model import (
+    AlternativesFormula,
     Citation,
     FixedFormula,
     HonourCondition,
     IndustryCondition,
-    JurisdictionCondition,
+    NotCondition,
+    Option,
+    PerUnitFormula,
     QualificationCondition,
     RateFormula,
+    UndeterminedCondition,
     Rule,
     RuleFile,
     StepFormula,
@@ -68,16 +72,6 @@ def _threshold(c: Condition) -> ThresholdCondition | None:
     return ThresholdCondition(field=hit[1], op=c.operator, value=value, text=c.quote)
 
 
-def _qualification(b: Benefit) -> str:
-    who = clean(b.beneficiary or "")
-    who = BENEFICIARY_NOISE_RE.sub("", who).lstrip("的")
-    if len(who) < 2:
-        return (clean(b.path.split(" › ")[-1]) or "本条") + "支持对象"
-    if b.tiers and b.tier:
-        who = tier_recipient(who, b.tier, b.tiers)
-    return who[:40]
-
-
 def tier_recipient(who: str, tier: int, tiers: int) -> str:
     """The recipient of one tier in 分别给予A、B: 国家级、省级工业设计中心 → 省级工业设计中心 (tier 2).
 
@@ -100,19 +94,85 @@ def tier_recipient(who: str, tier: int, tiers: int) -> str:
     return prefix + items[tier - 1]
 
 
-def rule_for(
-    b: Benefit,
-    k: int,
-    doc: ParsedDocument,
-    conditions: list[Condition],
-    stacking: list[Stacking],
-    siblings: list[Benefit],
-) -> Rule:
-    doc_id, md, title = b.doc_id, doc.metadata, doc.span.title
+NUMBER_RE = re.compile(r"\d")
+GENERIC_WHO_RE = re.compile(r"^(?:企业|项目|单位|主体|企业和项目|的)?$")
+THRESHOLD_VALUE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)(?P<unit>亿元|万元|元|人|%|个|件|家|项)")
+UNIT_FACTOR = {"亿元": 100_000_000, "万元": 10_000, "元": 1, "%": 0.01}
+CATCH_ALL_RE = re.compile(r"^其他|^其余|^其它")
+
+
+def _tier_thresholds(label: str, who: str) -> list[ThresholdCondition] | None:
+    """Thresholds of a tier label such as 100人和2000万元, fields named in order by the beneficiary phrase
+    (…缴纳社保员工数和研发投入达到50人和1000万元…). None when the label has no numbers or a field is unknown."""
+    values = list(THRESHOLD_VALUE_RE.finditer(label))
+    if not values:
+        return None
+    head = who.split("达到")[0] if "达到" in who else who
+    names = [n for n in re.split(r"[和及、与]", re.sub(r"^.*?(?:内|中)", "", head)) if n]
+    if len(names) < len(values):
+        names = [head] * len(values)
+    out = []
+    for name, m in zip(names[-len(values):], values):
+        hit = _first_match(_vocab()["threshold_fields"], name)
+        if hit is None:
+            return None
+        value = float(m.group("num")) * UNIT_FACTOR.get(m.group("unit"), 1)
+        out.append(ThresholdCondition(field=hit[1], op=">=", value=value, text=f"{name}达到{m.group(0)}"))
+    return out
+
+
+GENERIC_WORDS_RE = re.compile(r"领域|行业|产业|重点|相关|符合条件|和|及|与|、|的|等|企业|单位|主体|经营主体|市场主体")
+
+
+def _residual(who: str) -> str:
+    """What a beneficiary phrase says beyond industries and generic nouns (智能车联网和新能源汽车领域制造业企业 → "")."""
+    rest = who
+    for start, end, _ in sorted(industries_in(who), reverse=True):
+        rest = rest[:start] + rest[end:]
+    return GENERIC_WORDS_RE.sub("", rest)
+
+
+def industries_named(b: Benefit) -> list[str]:
+    """Industries the beneficiary phrase itself names (制造业企业 → 制造业)."""
+    return list(dict.fromkeys(name for _, _, name in industries_in(clean(b.beneficiary or ""))))
+
+
+def _beneficiary_class(b: Benefit) -> str:
+    return getattr(b, "beneficiary_class", None) or "enterprise"
+
+
+def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str | None:
+    """A declared status for the beneficiary phrase, or None when profile fields decide it all.
+
+    Headings (1.支持对象) never become qualifications; nor does a phrase that only restates a
+    threshold a profile field can decide (当年度单个项目设备投入2000万元以上).
+    """
+    who = clean(b.beneficiary or "")
+    who = BENEFICIARY_NOISE_RE.sub("", who).lstrip("的")
+    for t in thresholds:
+        who = who.replace(clean(t.text), "")
+    # …在苏缴纳社保员工数和研发投入达到50人和1000万元… (the indicator phrase starts after a time clause like 2年内)
+    who = re.sub(r"(\d+年内)[\u4e00-\u9fa5]{0,16}?达到[0-9.人万亿元和、及%]+", r"\1", who)
+    who = re.sub(r"(?:在苏)?[\u4e00-\u9fa5]{0,16}?达到[0-9.人万亿元和、及%]+", "", who)
+    who = re.sub(r"(?:当年度|年度|上年度)?(?:单个项目)?[\u4e00-\u9fa5]{0,8}?(?:达到|超过)?\d[\d.]*(?:亿元|万元|元|人|%)(?:（含）)?(?:以上|及以上)?", "", who)
+    who = who.strip("，,、的 ")
+    if len(who) < 2 or GENERIC_WHO_RE.match(who) or not _residual(who):
+        return None
+    if b.tiers and b.tier:
+        who = tier_recipient(who, b.tier, b.tiers)
+    return who[:40]
+
+
+def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]) -> tuple[list, list[ThresholdCondition]]:
+    """Honour / qualification / industry / threshold conditions of one benefit (no jurisdiction)."""
+    title = doc.span.title
     conds: list = []
-    if md.jurisdiction != "苏州市":
-        conds.append(JurisdictionCondition(any=[md.jurisdiction]))
-    # honours named in this benefit's quote; a tier list pairs honours (or levels) with tiers
+    thresholds = []
+    for c in conditions:
+        if c.kind == "threshold" and b.start <= c.start < c.end <= b.end:
+            t = _threshold(c)
+            if t is not None and not any(t.field == x.field and t.value == x.value for x in thresholds):
+                thresholds.append(t)
     honours = honours_in(clean(b.quote))
     levels = LEVEL_LIST_RE.search(clean(b.quote))
     level_list = re.split(r"[、和及]", levels.group(1)) if levels else []
@@ -123,32 +183,45 @@ def rule_for(
         elif b.tiers and len(honours) == 1 and len(level_list) == b.tiers:
             conds.append(HonourCondition(name=honours[0][2], levels=[level_list[b.tier - 1]]))
         else:
-            # any of the honours named
             names = list(dict.fromkeys(h[2] for h in honours))
             conds.append(HonourCondition(name=names[0], levels=[honours[0][3]] if honours[0][3] else None))
     else:
-        conds.append(QualificationCondition(name=_qualification(b)))
+        q = _qualification_name(b, thresholds)
+        if q:
+            conds.append(QualificationCondition(name=q))
     inds = [name for _, _, name in industries_in(clean(title or ""))]
     if inds:
         conds.append(IndustryCondition(any=inds))
-    for c in conditions:
-        if c.kind == "threshold" and b.start <= c.start < c.end <= b.end:
-            t = _threshold(c)
-            if t is not None:
-                conds.append(t)
+    if not any(isinstance(c, (QualificationCondition, HonourCondition)) for c in conds):
+        # the beneficiary phrase is only industries (…领域制造业企业): each named industry must hold too
+        for name in industries_named(b):
+            if name not in inds:
+                conds.append(IndustryCondition(any=[name]))
+    return conds, thresholds
 
-    formula = _formula(b, siblings, conditions)
+
+def _is_class_list(labels: list[str]) -> bool:
+    """先导产业、高新技术产业、其他产业: a firm is in exactly one class."""
+    return len(labels) >= 2 and all(labels) and bool(CATCH_ALL_RE.match(labels[-1]))
+
+
+def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, stacking: list[Stacking]) -> Rule:
+    md, title = doc.metadata, doc.span.title
     highest = [s for s in stacking if s.kind == "highest_only"]
     doc_cap = next((s.cap_total_yuan for s in stacking if s.kind == "document_cap"), None)
     note = None
     if md.effective_relative:
         note = md.effective_relative + "施行" + (f"，有效期{md.validity_years}年" if md.validity_years else "") + "（未写明日期）"
     return Rule(
-        rule_id=f"{doc_id}/L{b.line}/{k}",
+        rule_id=rule_id,
+        beneficiary_class=_beneficiary_class(b),
+        jurisdiction=md.jurisdiction,
         conditions=conds,
         formula=formula,
         period=b.period,
         max_years=b.max_years,
+        first_year=getattr(b, "first_year", None),
+        cap_per_year=getattr(b, "cap_per_year_yuan", None),
         cap_total=b.cap_total_yuan,
         valid_from=md.effective,
         valid_until=md.expires,
@@ -158,18 +231,91 @@ def rule_for(
         document_cap=doc_cap,
         departments=b.departments,
         beneficiary=b.beneficiary,
-        citation=Citation(doc_id=doc_id, doc_title=title, file=b.file, line=b.line, path=b.path, quote=b.quote),
+        citation=Citation(doc_id=b.doc_id, doc_title=title, file=b.file, line=b.line, path=b.path, quote=b.quote),
     )
+
+
+def rule_for(
+    b: Benefit,
+    k: int,
+    doc: ParsedDocument,
+    conditions: list[Condition],
+    stacking: list[Stacking],
+    siblings: list[Benefit],
+) -> Rule:
+    """One rule for one benefit fact (not a tier of an alternatives list)."""
+    conds, thresholds = _conditions_for(b, doc, conditions)
+    formula = _formula(b, siblings, conditions)
+    identified = thresholds or any(not isinstance(c, IndustryCondition) for c in conds) or industries_named(b)
+    if not identified and not isinstance(formula, (RateFormula, StepFormula, PerUnitFormula)):
+        # nobody named and no spend to decide it: never paid to every firm by default
+        conds.append(UndeterminedCondition(reason="支持对象未能从原文识别"))
+    return _rule(b, f"{b.doc_id}/L{b.line}/{k}", doc, conds + thresholds, formula, stacking)
+
+
+def alternatives_rule(tiers: list[Benefit], k: int, doc: ParsedDocument, conditions: list[Condition],
+                      stacking: list[Stacking], siblings: list[Benefit]) -> Rule | None:  # fmt: skip
+    """分别给予 over classes or thresholds: one rule whose options are alternatives (at most one is paid).
+
+    Options are ordered so that the first that holds is the one paid: thresholds highest first; a
+    class list keeps the text's order with its catch-all class (其他产业) as ``none_of`` the others.
+    """
+    labels = [getattr(b, "tier_label", None) or "" for b in tiers]
+    first = tiers[0]
+    who = clean(first.beneficiary or "")
+    shared, thresholds = _conditions_for(first, doc, conditions)
+    shared = [c for c in shared if not isinstance(c, QualificationCondition)]
+    options: list[Option] = []
+    if _is_class_list(labels):
+        named = [QualificationCondition(name=lb) for lb in labels[:-1]]
+        for b, lb, q in zip(tiers, labels, [*named, None]):
+            cond = [q] if q is not None else [NotCondition(any=named)]
+            options.append(Option(label=lb, conditions=cond, formula=_formula(b, siblings, conditions)))
+        q = _qualification_name(first, thresholds)
+        base = [QualificationCondition(name=q)] if q and not any(lb in q for lb in labels) else []
+        shared = base + shared + thresholds
+    else:
+        parsed = [_tier_thresholds(lb, who) for lb in labels]
+        if any(p is None for p in parsed):
+            return None
+        for b, lb, ts in sorted(zip(tiers, labels, parsed), key=lambda x: -max(t.value for t in x[2])):
+            options.append(Option(label=lb, conditions=list(ts), formula=_formula(b, siblings, conditions)))
+        q = _qualification_name(first, [t for ts in parsed for t in ts])
+        kept = [t for t in thresholds if not any(t.field == x.field for ts in parsed for x in ts)]
+        shared = ([QualificationCondition(name=q)] if q else []) + shared + kept
+    rule = _rule(first, f"{first.doc_id}/L{first.line}/{k}", doc, shared, AlternativesFormula(options=options), stacking)
+    return rule
+
+
+def quantity_field(unit: str | None) -> str | None:
+    """The profile quantity a per-unit amount counts (data/quantities.json units)."""
+    if not unit:
+        return None
+    from zhengce.rules.profile import quantity_units
+
+    unit = unit.replace("/", "·").strip("·")
+    for key, q in quantity_units().items():
+        if any(unit == u.replace("/", "·") for u in q["units"]):
+            return f"quantities.{key}"
+    return None
 
 
 def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
     if b.kind == "unknown":
         return UnknownFormula(reason=b.unknown_reason or "unspecified")
+    per_unit = getattr(b, "per_unit", None)
+    if per_unit and b.kind == "fixed" and b.amount_yuan:
+        q = quantity_field(per_unit)
+        if q is None:
+            return UnknownFormula(reason=f"按{per_unit}计算，企业画像中没有对应的数量：每{per_unit}{b.amount_yuan}元")
+        return PerUnitFormula(amount=b.amount_yuan, unit=per_unit, quantity=q, cap=None,
+                              upto=b.amount_is_cap)  # fmt: skip
     if b.kind in ("rate", "interest"):
         field = base_field(b.base) or base_field(b.quote)  # 按照实际投入的20%: the quote names what was invested
         if field is None or b.rate is None:
             return UnknownFormula(reason=f"按比例给付，基数未能对应到企业画像字段：{b.base or '未写明'}")
-        return RateFormula(rate=b.rate, rate_max=b.rate_max, base=field, cap=b.amount_yuan if b.amount_is_cap else None)
+        return RateFormula(rate=b.rate, rate_max=b.rate_max, base=field, cap=b.amount_yuan if b.amount_is_cap else None,
+                           upto=getattr(b, "rate_is_cap", False))  # fmt: skip
     if b.kind == "step" and b.step_yuan and b.amount_yuan:
         field = base_field(b.quote) or base_field(" ".join(s.quote for s in siblings))
         over = next((c for c in conditions if c.kind == "threshold" and c.operator in (">", ">=") and c.unit == "元" and c.end <= b.start), None)
@@ -193,9 +339,23 @@ def generate_for_document(src: SourceText, doc: ParsedDocument) -> RuleFile | No
     stacking = [f for f in facts if isinstance(f, Stacking)]
     per_line: dict[int, int] = defaultdict(int)
     rules = []
-    for b in benefits:
+    done: set[int] = set()
+    for i, b in enumerate(benefits):
+        if i in done:
+            continue
         per_line[b.line] += 1
         siblings = [x for x in benefits if x.line == b.line and x is not b]
+        if b.tiers and b.tier == 1 and getattr(b, "tier_label", None):
+            group = [j for j in range(i, min(i + b.tiers, len(benefits))) if benefits[j].line == b.line and benefits[j].tier == j - i + 1]
+            if len(group) == b.tiers:
+                tiers = [benefits[j] for j in group]
+                alt = alternatives_rule(tiers, per_line[b.line], doc, conditions, stacking, siblings)
+                if alt is not None:
+                    # cite the whole span of the tiers (rates in one sentence, their caps in the next)
+                    alt.citation.quote = src.text[min(t.start for t in tiers) : max(t.end for t in tiers)]
+                    rules.append(alt)
+                    done.update(group)
+                    continue
         rules.append(rule_for(b, per_line[b.line], doc, conditions, stacking, siblings))
     return RuleFile(doc_id=doc.doc_id(src.name), doc_title=doc.span.title, rules=rules)
 
@@ -204,10 +364,61 @@ def merge_reviewed(new: RuleFile, old: RuleFile | None) -> RuleFile:
     """Keep reviewed rules as they are; take generated ones for the rest."""
     if old is None:
         return new
-    reviewed = {r.rule_id: r for r in old.rules if r.status == "reviewed"}
-    merged = [reviewed.pop(r.rule_id, r) for r in new.rules]
+    reviewed = {r.rule_id: r for r in old.rules if r.status != "extracted"}
+    retired = {rid for r in reviewed.values() for rid in r.replaces}  # tiers a reviewer merged into one rule
+    merged = [reviewed.pop(r.rule_id, r) for r in new.rules if r.rule_id not in retired or r.rule_id in reviewed]
     merged += list(reviewed.values())  # reviewed rules whose fact is gone stay until a person removes them
     return RuleFile(doc_id=new.doc_id, doc_title=new.doc_title, rules=merged)
+
+
+def qualification_names(rule: Rule) -> list[str]:
+    """Every qualification a rule's conditions and options name."""
+    conds = list(rule.conditions)
+    if isinstance(rule.formula, AlternativesFormula):
+        conds += [c for o in rule.formula.options for c in o.conditions]
+    out = []
+    for c in conds:
+        inner = c.any if isinstance(c, NotCondition) else [c]
+        out += [x.name for x in inner if isinstance(x, QualificationCondition)]
+    return out
+
+
+def short_label(name: str) -> str:
+    """A short label for a pick-list: the head noun phrase after the last 的, at most 16 characters."""
+    head = name.rsplit("的", 1)[-1] if "的" in name else name
+    head = head if len(head) >= 2 else name
+    return head if len(head) <= 16 else head[:15] + "…"
+
+
+def qualification_vocab_for(rules: list[Rule], old: dict[str, dict]) -> list[dict]:
+    """The qualifications enterprise rules ask for, with labels (hand-set labels in ``old`` are kept)."""
+    uses: dict[str, list[str]] = {}
+    for r in rules:
+        if r.beneficiary_class != "enterprise" or r.status == "rejected":
+            continue
+        for q in qualification_names(r):
+            uses.setdefault(q, []).append(r.rule_id)
+    return [
+        {"name": q, "label": (old.get(q) or {}).get("label") or short_label(q), "rules": ids}
+        for q, ids in sorted(uses.items())
+    ]
+
+
+def write_qualification_vocab(rules: list[Rule], path: Path) -> Path:
+    """Rewrite data/qualifications.json (atomically) from the rules in force."""
+    import json
+
+    old = {q["name"]: q for q in json.loads(path.read_text(encoding="utf-8")).get("qualifications", [])} if path.exists() else {}
+    data = {
+        "_about": "Declared statuses (资格) that enterprise rules ask for, each with a short label for pick-lists. "
+        "Written by `zhengce rules build` from the rules; hand-set labels are kept. A profile's qualifications "
+        "must come from this list.",
+        "qualifications": qualification_vocab_for(rules, old),
+    }
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def build_rules(corpus: Path | None = None, out: Path | None = None) -> list[Path]:
@@ -224,6 +435,16 @@ def build_rules(corpus: Path | None = None, out: Path | None = None) -> list[Pat
             path = out / rule_file_name(rf.doc_id)
             old = RuleFile.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
             written.append(write_rule_file(out, merge_reviewed(rf, old)))
+    from zhengce.datafiles import package_data_dir
+    from zhengce.rules.model import load_rules
+
+    for stale in sorted(set(out.glob("*.json")) - set(written)):
+        # a document that no longer grants anything (or whose id moved): drop it unless a person reviewed it
+        rf = RuleFile.model_validate_json(stale.read_text(encoding="utf-8"))
+        if not any(r.status != "extracted" for r in rf.rules):
+            stale.unlink()
+    if out == rules_dir():
+        write_qualification_vocab(load_rules(out), package_data_dir() / "qualifications.json")
     return written
 
 

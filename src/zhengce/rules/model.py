@@ -17,7 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zhengce.datafiles import package_data_dir
 
-ReviewStatus = Literal["extracted", "reviewed"]
+ReviewStatus = Literal["extracted", "reviewed", "rejected"]
+# who receives the money; only ``enterprise`` rules are offered to an enterprise profile
+BeneficiaryClass = Literal["enterprise", "government", "individual", "financial_institution", "organisation"]
+BENEFICIARY_CLASS_ZH = {
+    "enterprise": "企业",
+    "government": "地方政府（县级市、区）",
+    "individual": "个人（人才、毕业生等）",
+    "financial_institution": "金融机构（银行、保险、担保）",
+    "organisation": "高校、科研院所、协会等机构",
+}
+Period = Literal["per_year", "one_off", "per_month"]
 
 
 class _Strict(BaseModel):
@@ -55,8 +65,24 @@ class ThresholdCondition(_Strict):
     text: str = ""  # the condition as written
 
 
+class UndeterminedCondition(_Strict):
+    """Who qualifies could not be read from the text (支持对象未能识别): never decided, always needs-info,
+    so a rule is never paid to every firm by default. A reviewer replaces it with real conditions."""
+
+    type: Literal["undetermined"] = "undetermined"
+    reason: str
+
+
+class NotCondition(_Strict):
+    """Holds when none of ``any`` holds: 其他产业 is neither 先导产业 nor 高新技术产业."""
+
+    type: Literal["none_of"] = "none_of"
+    any: list[QualificationCondition | HonourCondition | IndustryCondition]
+
+
 Condition = Annotated[
-    HonourCondition | QualificationCondition | IndustryCondition | JurisdictionCondition | ThresholdCondition,
+    HonourCondition | QualificationCondition | IndustryCondition | JurisdictionCondition | ThresholdCondition
+    | NotCondition | UndeterminedCondition,
     Field(discriminator="type"),
 ]
 
@@ -74,6 +100,7 @@ class RateFormula(_Strict):
     rate_max: float | None = None  # a range 10%～30%
     base: str  # a numeric profile field (the spend the rate applies to)
     cap: int | None = None  # per-grant cap in yuan
+    upto: bool = False  # 比例最高不超过20%: any rate up to ``rate`` (the minimum is 0)
 
 
 class StepFormula(_Strict):
@@ -87,12 +114,47 @@ class StepFormula(_Strict):
     cap: int | None = None
 
 
+class PerUnitFormula(_Strict):
+    """``amount`` yuan per unit of a profile quantity (20万元/家, 40元/平方米/月, 元/TEU), up to ``cap``."""
+
+    type: Literal["per_unit"] = "per_unit"
+    amount: int
+    unit: str  # as written: 家, 平方米·月, TEU, 件, 人·月
+    quantity: str  # a numeric profile field, e.g. quantities.teu
+    cap: int | None = None
+    upto: bool = False  # 每…最高X元
+
+
 class UnknownFormula(_Strict):
     type: Literal["unknown"] = "unknown"
     reason: str  # 按相关政策 | 一事一议 | delegated | unspecified
 
 
-Formula = Annotated[FixedFormula | RateFormula | StepFormula | UnknownFormula, Field(discriminator="type")]
+SimpleFormula = Annotated[
+    FixedFormula | RateFormula | StepFormula | PerUnitFormula | UnknownFormula, Field(discriminator="type")
+]
+
+
+class Option(_Strict):
+    """One alternative of a tiered or class-keyed rule: its own conditions and amount."""
+
+    label: str  # 先导产业 / 100人和2000万元 / 国家级
+    conditions: list[Condition] = Field(default_factory=list)
+    formula: SimpleFormula
+
+
+class AlternativesFormula(_Strict):
+    """分别给予…: at most one option is paid, the first whose conditions hold (tiers are listed
+    highest first; a class list ends with its catch-all class). Options are alternatives, never summed."""
+
+    type: Literal["alternatives"] = "alternatives"
+    options: list[Option]
+
+
+Formula = Annotated[
+    FixedFormula | RateFormula | StepFormula | PerUnitFormula | UnknownFormula | AlternativesFormula,
+    Field(discriminator="type"),
+]
 
 
 class Citation(_Strict):
@@ -108,10 +170,18 @@ class Rule(_Strict):
     rule_id: str  # <doc id>/L<line>/<n>: stable across re-extraction of unchanged text
     status: ReviewStatus = "extracted"
     review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None  # ISO timestamp of the last review decision
+    replaces: list[str] = Field(default_factory=list)  # rule ids a reviewer merged into this one (tiers → alternatives)
+    beneficiary_class: BeneficiaryClass = "enterprise"
+    # the place whose firms the document applies to (data/places.json); None: the text does not say
+    jurisdiction: str | None = None
     conditions: list[Condition] = Field(default_factory=list)
     formula: Formula
-    period: Literal["per_year", "one_off"] | None = None
+    period: Period | None = None
     max_years: int | None = None
+    first_year: int | None = None  # a later phase of a phased period: 后2年 → first_year 4
+    cap_per_year: int | None = None  # 年度最高不超过
     cap_total: int | None = None  # cumulative cap (累计不超过)
     valid_from: date | None = None
     valid_until: date | None = None
@@ -128,6 +198,20 @@ class RuleFile(_Strict):
     doc_id: str
     doc_title: str | None
     rules: list[Rule]
+
+
+def in_force(rule: Rule, as_of: date) -> tuple[bool, str]:
+    """Whether the rule's document is in force on ``as_of``, and why not."""
+    if rule.valid_until is not None and as_of > rule.valid_until:
+        return False, f"已失效（有效期至{rule.valid_until.isoformat()}）"
+    if rule.valid_from is not None and as_of < rule.valid_from:
+        return False, f"尚未施行（{rule.valid_from.isoformat()}起施行）"
+    return True, ""
+
+
+def offered_to_enterprises(rule: Rule) -> bool:
+    """Only rules whose beneficiary is an enterprise are offered to enterprise profiles (rejected never)."""
+    return rule.beneficiary_class == "enterprise" and rule.status != "rejected"
 
 
 def rules_dir() -> Path:

@@ -16,10 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from zhengce.datafiles import load_json
 
-SUZHOU_AREAS = (
-    "姑苏区", "吴中区", "相城区", "吴江区", "虎丘区", "苏州高新区", "苏州工业园区",
-    "常熟市", "张家港市", "昆山市", "太仓市",
-)  # fmt: skip
 LEVELS = ("国家级", "省级", "市级")
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
@@ -60,6 +56,62 @@ NUMERIC_FIELDS: dict[str, str] = {
 }
 LIST_FIELDS = ("industries", "honours", "qualifications")
 ROW_FIELDS = ("credit_code", "name", "jurisdiction", "registration_date", *LIST_FIELDS, *NUMERIC_FIELDS)
+
+
+def quantity_units() -> dict[str, dict]:
+    """Per-unit quantities a rule can count (data/quantities.json): key → {label, units}."""
+    return {q["key"]: q for q in load_json("quantities.json")["quantities"]}
+
+
+for _key, _q in quantity_units().items():  # per-unit amounts count these (元/TEU, 元/平方米/月…)
+    NUMERIC_FIELDS[f"quantities.{_key}"] = _q["label"]
+ROW_FIELDS = ("credit_code", "name", "jurisdiction", "registration_date", *LIST_FIELDS, *NUMERIC_FIELDS)
+
+
+def resolve_place(name: str) -> str | None:
+    """The canonical place (data/places.json) a firm's location names, or None."""
+    from zhengce import places
+
+    return places.resolve(name)
+
+
+def location_chain(name: str | None) -> list[str] | None:
+    """中国 → 省 → 市 → 县/区 for a firm located in ``name`` (None when unknown or not a place)."""
+    if name is None:
+        return None
+    from zhengce import places
+
+    canonical = places.resolve(name)
+    return places.chain(canonical) if canonical else None
+
+
+def place_error(name: str) -> str:
+    from zhengce import places
+
+    close = places.suggest(name)
+    return f"unknown place {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "; see src/zhengce/data/places.json")
+
+
+def local_areas() -> list[str]:
+    """Counties and districts offered in forms: those of the places the bundled rules apply to."""
+    from zhengce import places
+
+    return [p for p in places.known_places() if places.level(p) in ("county", "district") and places.contains("苏州市", p)]
+
+
+def qualification_vocab() -> dict[str, dict]:
+    """Declared statuses rules may ask for (data/qualifications.json): name → {label, …}."""
+    return {q["name"]: q for q in load_json("qualifications.json")["qualifications"]}
+
+
+def qualification_error(name: str) -> str:
+    import difflib
+
+    vocab = qualification_vocab()
+    close = difflib.get_close_matches(name, list(vocab), n=3, cutoff=0.3)
+    close += [n for n in vocab if (name in n or n in name) and n not in close][: 3 - len(close)]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `zhengce rules list --qualifications` lists them"
+    return f"unknown qualification {name!r}{hint}"
 
 
 def honour_names() -> set[str]:
@@ -106,12 +158,17 @@ Spend = create_model(  # one optional amount in yuan per spend item that benefit
 )
 
 
+Quantities = create_model(  # counts that per-unit amounts multiply (元/TEU, 元/平方米/月, 万元/家)
+    "Quantities", __base__=_Strict, **{k: (float | None, Field(None, description=q["label"])) for k, q in quantity_units().items()}
+)
+
+
 class EnterpriseProfile(_Strict):
     """One enterprise, as the calculator and the registry screen see it."""
 
     credit_code: str = Field(description="统一社会信用代码, 18 characters")
     name: str
-    jurisdiction: str | None = Field(None, description="区 or 县级市 within 苏州市, e.g. 苏州工业园区, 常熟市")
+    jurisdiction: str | None = Field(None, description="where the firm is registered: a 县级市/区 (常熟市, 苏州工业园区) or any place in data/places.json")
     registration_date: dt.date | None = None
     industries: list[str] | None = None
     honours: list[Honour] | None = None
@@ -120,6 +177,7 @@ class EnterpriseProfile(_Strict):
     insured_headcount: int | None = None
     spend: Spend | None = None  # type: ignore[valid-type]
     patents: Patents | None = None
+    quantities: Quantities | None = None  # type: ignore[valid-type]
 
     @field_validator("credit_code")
     @classmethod
@@ -131,8 +189,20 @@ class EnterpriseProfile(_Strict):
     @field_validator("jurisdiction")
     @classmethod
     def _jurisdiction(cls, v: str | None) -> str | None:
-        if v is not None and v not in SUZHOU_AREAS:
-            raise ValueError(f"unknown jurisdiction {v!r}; one of {', '.join(SUZHOU_AREAS)}")
+        if v is None:
+            return v
+        canonical = resolve_place(v)
+        if canonical is None:
+            raise ValueError(place_error(v))
+        return canonical
+
+    @field_validator("qualifications")
+    @classmethod
+    def _qualifications(cls, v: list[str] | None) -> list[str] | None:
+        vocab = qualification_vocab()
+        for x in v or []:
+            if x not in vocab:
+                raise ValueError(qualification_error(x))
         return v
 
     @field_validator("industries")
@@ -155,6 +225,7 @@ class EnterpriseProfile(_Strict):
             "qualifications": list(self.qualifications) if self.qualifications is not None else None,
             "honours": None,
             "insured_headcount": self.insured_headcount,
+            "location_chain": location_chain(self.jurisdiction),
         }
         if self.honours is not None:
             tokens: list[str] = []
@@ -171,6 +242,8 @@ class EnterpriseProfile(_Strict):
             row[f"patents.{key}"] = getattr(self.patents, key) if self.patents else None
         for key in SPEND_FIELDS:
             row[f"spend.{key}"] = getattr(self.spend, key) if self.spend else None
+        for key in quantity_units():
+            row[f"quantities.{key}"] = getattr(self.quantities, key) if self.quantities else None
         return row
 
 
@@ -190,3 +263,9 @@ def profile_error(exc: ValidationError, lang: str = "en") -> str:
     if err["type"] == "missing":
         return missing.format(where)
     return other.format(where, err["msg"])
+
+
+def __getattr__(name: str):  # SUZHOU_AREAS: the counties and districts of the places data, for older callers
+    if name == "SUZHOU_AREAS":
+        return tuple(local_areas())
+    raise AttributeError(name)

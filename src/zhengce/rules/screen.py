@@ -18,32 +18,23 @@ from pathlib import Path
 
 import polars as pl
 
-from zhengce.rules.engine import in_force
-from zhengce.rules.model import (
-    FixedFormula,
-    HonourCondition,
-    IndustryCondition,
-    JurisdictionCondition,
-    QualificationCondition,
-    RateFormula,
-    Rule,
-    StepFormula,
-    ThresholdCondition,
-    UnknownFormula,
-)
+from zhengce.rules.compile import STATUS_NAMES, compiled, places_used, result_columns, with_stages
+from zhengce.rules.expr import place_columns
+from zhengce.rules.model import Rule, in_force, offered_to_enterprises
 from zhengce.rules.profile import (
     CREDIT_CODE_RE,
     LEVELS,
     LIST_FIELDS,
     NUMERIC_FIELDS,
     ROW_FIELDS,
-    SUZHOU_AREAS,
     honour_names,
     industry_names,
+    location_chain,
+    place_error,
+    qualification_vocab,
+    resolve_place,
 )
 
-STATUS_CODES = {"not-eligible": 0, "needs-info": 1, "eligible": 2, "superseded": 3}
-STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 REQUIRED_COLUMNS = ("credit_code", "name")
 CHUNK_ROWS = 250_000
 
@@ -123,16 +114,38 @@ def _validate(df: pl.DataFrame, rejects: list[tuple[int, str]]) -> pl.DataFrame:
     df = _reject(df, pl.col("name").is_null() | (pl.col("name").str.strip_chars() == ""), "name: empty", rejects)
     dupe = pl.col("credit_code").is_duplicated() & (pl.int_range(pl.len()).over("credit_code") > 0)
     df = _reject(df, dupe, "credit_code: duplicate of an earlier row", rejects)
-    df = _reject(df, pl.col("jurisdiction").is_not_null() & ~pl.col("jurisdiction").is_in(list(SUZHOU_AREAS)),
-                 pl.format("jurisdiction: unknown area {}", pl.col("jurisdiction")), rejects)  # fmt: skip
+    df = _with_location(df, rejects)
     tokens = sorted(honour_names() | {f"{h}@{lv}" for h in honour_names() for lv in LEVELS})
-    for col, known in (("honours", tokens), ("industries", sorted(industry_names()))):
+    vocab = (("honours", tokens), ("industries", sorted(industry_names())), ("qualifications", sorted(qualification_vocab())))
+    for col, known in vocab:
         bad_list = pl.col(col).is_not_null() & ~pl.col(col).list.eval(pl.element().is_in(known)).list.all()
         df = _reject(df, bad_list, f"{col}: unknown value (see README for the vocabulary)", rejects)
     for col in NUMERIC_FIELDS:
         if col != "revenue_growth":  # growth may be negative; amounts and counts may not
             df = _reject(df, pl.col(col) < 0, f"{col}: negative", rejects)
     return df
+
+
+PLACE_SCHEMA = {"jurisdiction": pl.String, "_place": pl.String, "location_chain": pl.List(pl.String)}
+
+
+def place_table(names: list[str]) -> pl.DataFrame:
+    """jurisdiction as written → canonical place and its chain 中国 → … → place (null when unknown)."""
+    rows = [(n, resolve_place(n), location_chain(n)) for n in names]
+    return pl.DataFrame(rows, schema=PLACE_SCHEMA, orient="row")
+
+
+def _with_location(df: pl.DataFrame, rejects: list[tuple[int, str]]) -> pl.DataFrame:
+    """Reject unknown places; canonicalise the rest and add ``location_chain`` (one lookup per distinct place)."""
+    names = df["jurisdiction"].drop_nulls().unique().to_list()
+    table = place_table(names)
+    df = df.join(table, on="jurisdiction", how="left")
+    bad = table.filter(pl.col("_place").is_null())["jurisdiction"].to_list()
+    errors = pl.DataFrame({"jurisdiction": bad, "_why": [f"jurisdiction: {place_error(b)}" for b in bad]},
+                          schema={"jurisdiction": pl.String, "_why": pl.String})  # fmt: skip
+    df = df.join(errors, on="jurisdiction", how="left")
+    df = _reject(df, pl.col("_why").is_not_null(), pl.col("_why"), rejects)
+    return df.with_columns(pl.col("_place").alias("jurisdiction")).drop("_place", "_why").sort("row")
 
 
 def _from_strings(df: pl.DataFrame) -> Registry:
@@ -159,7 +172,7 @@ def _from_strings(df: pl.DataFrame) -> Registry:
             .alias(col)
         )  # fmt: skip
     df = _validate(df, rejects)
-    return Registry(df.select("row", *SCHEMA), sorted(rejects), rows_in)
+    return Registry(df.select("row", *SCHEMA, "location_chain"), sorted(rejects), rows_in)
 
 
 def _from_typed(df: pl.DataFrame) -> Registry:
@@ -175,106 +188,22 @@ def _from_typed(df: pl.DataFrame) -> Registry:
                 raise RegistryError(f"column {col!r} has type {df.schema[col]}, expected {dtype}") from None
     rejects: list[tuple[int, str]] = []
     df = _validate(df, rejects)
-    return Registry(df.select("row", *SCHEMA), sorted(rejects), rows_in)
+    return Registry(df.select("row", *SCHEMA, "location_chain"), sorted(rejects), rows_in)
 
 
 def rows_to_frame(rows: list[dict]) -> pl.DataFrame:
     """Flat profile rows (``EnterpriseProfile.to_row``) as a registry frame."""
-    data = {c: [r.get(c) for r in rows] for c in ROW_FIELDS}
-    df = pl.DataFrame(data, schema=SCHEMA)
+    data = {c: [r.get(c) for r in rows] for c in (*ROW_FIELDS, "location_chain")}
+    df = pl.DataFrame(data, schema={**SCHEMA, "location_chain": pl.List(pl.String)})
     return df.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
-
-
-# --- compiling rules to expressions -----------------------------------------------------
-
-_OPS = {">=": "__ge__", ">": "__gt__", "<=": "__le__", "<": "__lt__"}
-
-
-def _condition(cond) -> tuple[pl.Expr, pl.Expr, str]:
-    """(known, ok, field) expressions for one condition."""
-    if isinstance(cond, HonourCondition):
-        need = [f"{cond.name}@{lv}" for lv in cond.levels] if cond.levels else [cond.name]
-        col = pl.col("honours")
-        return col.is_not_null(), pl.any_horizontal([col.list.contains(t) for t in need]), "honours"
-    if isinstance(cond, QualificationCondition):
-        col = pl.col("qualifications")
-        return col.is_not_null(), col.list.contains(cond.name), "qualifications"
-    if isinstance(cond, IndustryCondition):
-        col = pl.col("industries")
-        return col.is_not_null(), pl.any_horizontal([col.list.contains(i) for i in cond.any]), "industries"
-    if isinstance(cond, JurisdictionCondition):
-        col = pl.col("jurisdiction")
-        return col.is_not_null(), col.is_in(cond.any), "jurisdiction"
-    if isinstance(cond, ThresholdCondition):
-        col = pl.col(cond.field)
-        return col.is_not_null(), getattr(col, _OPS[cond.op])(cond.value), cond.field
-    raise TypeError(cond)
-
-
-def _formula(rule: Rule) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, str | None]:
-    """(base known, applies, min, max, base field) expressions."""
-    f = rule.formula
-    null_int = pl.lit(None, dtype=pl.Int64)
-    if isinstance(f, FixedFormula):
-        if f.at_least:
-            return pl.lit(True), pl.lit(True), pl.lit(f.amount, pl.Int64), null_int, None
-        return pl.lit(True), pl.lit(True), (null_int if f.upto else pl.lit(f.amount, pl.Int64)), pl.lit(f.amount, pl.Int64), None
-    if isinstance(f, UnknownFormula):
-        return pl.lit(True), pl.lit(True), null_int, null_int, None
-    base = pl.col(f.base)
-    if isinstance(f, RateFormula):
-        lo = (base * f.rate).floor().cast(pl.Int64)
-        hi = (base * (f.rate_max if f.rate_max is not None else f.rate)).floor().cast(pl.Int64)
-        if f.cap is not None:
-            lo, hi = pl.min_horizontal(lo, pl.lit(f.cap, pl.Int64)), pl.min_horizontal(hi, pl.lit(f.cap, pl.Int64))
-        return base.is_not_null(), hi > 0, lo, hi, f.base
-    if isinstance(f, StepFormula):
-        steps = pl.when(base > f.threshold).then(((base - f.threshold) / f.step).floor()).otherwise(0.0)
-        amount = (steps * f.step_amount).cast(pl.Int64)
-        if f.cap is not None:
-            amount = pl.min_horizontal(amount, pl.lit(f.cap, pl.Int64))
-        return base.is_not_null(), amount > 0, amount, amount, f.base
-    raise TypeError(f)
-
-
-def rule_expressions(rule: Rule) -> list[pl.Expr]:
-    """status code, amount min/max and missing fields of one rule, for every row."""
-    fail = pl.lit(False)
-    missing_parts: list[pl.Expr] = []
-    seen: list[str] = []
-    unknown = pl.lit(False)
-    for cond in rule.conditions:
-        known, ok, fld = _condition(cond)
-        fail = fail | (known & ~ok)
-        unknown = unknown | ~known
-        if fld not in seen:
-            seen.append(fld)
-            missing_parts.append(pl.when(~known).then(pl.lit(fld + ",")).otherwise(pl.lit("")))
-    base_known, applies, lo, hi, base = _formula(rule)
-    if base is not None and base not in seen:
-        missing_parts.append(pl.when(~base_known).then(pl.lit(base + ",")).otherwise(pl.lit("")))
-    fail = fail.fill_null(False)
-    status = (
-        pl.when(fail).then(0)
-        .when(base_known & ~applies.fill_null(False)).then(0)
-        .when(unknown | ~base_known).then(1)
-        .otherwise(2)
-    ).cast(pl.UInt8)  # fmt: skip
-    missing = pl.concat_str(missing_parts).str.strip_chars_end(",") if missing_parts else pl.lit("")
-    eligible = status == 2
-    return [
-        status.alias("status"),
-        pl.when(eligible).then(lo).otherwise(None).cast(pl.Int64).alias("amount_min_yuan"),
-        pl.when(eligible).then(hi).otherwise(None).cast(pl.Int64).alias("amount_max_yuan"),
-        pl.when(status == 1).then(missing).otherwise(pl.lit("")).alias("missing_fields"),
-    ]
 
 
 # --- screening ----------------------------------------------------------------------------
 
 
 def active_rules(rules: list[Rule], as_of: date, include_expired: bool = False) -> list[Rule]:
-    return [r for r in rules if include_expired or in_force(r, as_of)[0]]
+    """Rules offered to enterprises and in force on ``as_of`` (all enterprise rules with ``include_expired``)."""
+    return [r for r in rules if offered_to_enterprises(r) and (include_expired or in_force(r, as_of)[0])]
 
 
 def rules_frame(rules: list[Rule]) -> pl.DataFrame:
@@ -290,62 +219,118 @@ def rules_frame(rules: list[Rule]) -> pl.DataFrame:
     )
 
 
-def screen_frame(df: pl.DataFrame, rules: list[Rule], as_of: date, *, keep_not_eligible: bool = False,
-                 include_expired: bool = False) -> pl.DataFrame:  # fmt: skip
-    """(enterprise, rule) results for one chunk of a registry frame."""
-    active = active_rules(rules, as_of, include_expired)
-    expired = {i for i, r in enumerate(active) if not in_force(r, as_of)[0]}
+LONG_SCHEMA = {
+    "credit_code": pl.String, "status": pl.UInt8, "amount_min_yuan": pl.Int64, "amount_max_yuan": pl.Int64,
+    "missing_fields": pl.String, "option": pl.String, "rule_idx": pl.UInt32,
+}  # fmt: skip
+
+
+def evaluate_frame(df: pl.DataFrame, active: list[Rule], as_of: date, *, keep_not_eligible: bool = False) -> pl.DataFrame:
+    """Long (enterprise, rule) results before stacking: one compiled select per rule."""
     parts = []
     for i, rule in enumerate(active):
-        exprs = rule_expressions(rule)
-        part = df.lazy().select(pl.col("credit_code"), *exprs, pl.lit(i, pl.UInt32).alias("rule_idx"))
-        if i in expired:  # shown on request, never paid
-            part = part.with_columns(status=pl.lit(0, pl.UInt8), amount_min_yuan=None, amount_max_yuan=None)
+        c = compiled(rule)
+        part = with_stages(df.lazy(), c).select(pl.col("credit_code"), *result_columns(c), pl.lit(i, pl.UInt32).alias("rule_idx"))
+        if not in_force(rule, as_of)[0]:  # shown on request, never paid
+            part = part.with_columns(status=pl.lit(0, pl.UInt8), amount_min_yuan=None, amount_max_yuan=None, option=None)
         if not keep_not_eligible:
             part = part.filter(pl.col("status") != 0)
         parts.append(part)
     if not parts:
+        return pl.DataFrame(schema=LONG_SCHEMA)
+    return pl.concat(parts).collect()
+
+
+def screen_frame(df: pl.DataFrame, rules: list[Rule], as_of: date, *, keep_not_eligible: bool = False,
+                 include_expired: bool = False) -> pl.DataFrame:  # fmt: skip
+    """(enterprise, rule) results for one chunk of a registry frame."""
+    active = active_rules(rules, as_of, include_expired)
+    if "location_chain" not in df.columns:  # a frame built by hand (synth, tests): add the firms' places
+        names = df["jurisdiction"].drop_nulls().unique().to_list()
+        df = df.join(place_table(names).select("jurisdiction", "location_chain"), on="jurisdiction", how="left")
+    df = df.with_columns(place_columns(set().union(*(places_used(r) for r in active))) if active else [])
+    long = evaluate_frame(df, active, as_of, keep_not_eligible=keep_not_eligible)
+    if long.is_empty():
         return _empty_results()
-    long = pl.concat(parts).collect()
-    long = resolve_stacking(long, rules_frame(active))
-    return long
+    return _output(resolve_stacking(long, rules_frame(active)))
 
 
 def _empty_results() -> pl.DataFrame:
     return pl.DataFrame(schema={"credit_code": pl.String, "rule_id": pl.String, "status": pl.String,
                                 "amount_min_yuan": pl.Int64, "amount_max_yuan": pl.Int64, "missing_fields": pl.String,
-                                "superseded_by": pl.String})  # fmt: skip
+                                "option": pl.String, "superseded_by": pl.String, "cap_note": pl.String})  # fmt: skip
+
+
+def _output(long: pl.DataFrame) -> pl.DataFrame:
+    return long.select(
+        "credit_code", "rule_id",
+        pl.col("status").replace_strict(STATUS_NAMES, return_dtype=pl.String).alias("status"),
+        "amount_min_yuan", "amount_max_yuan", "missing_fields", "option", "superseded_by", "cap_note",
+    ).sort(["credit_code", "rule_id"])  # fmt: skip
+
+
+def _share(amount: pl.Expr, scale: pl.Expr, total: pl.Expr, key: pl.Expr) -> pl.Expr:
+    """``floor(amount × scale)`` per member, the rounding remainder given to the group's first member,
+    so that the shares add up exactly to ``total``."""
+    floor = (amount.cast(pl.Float64) * scale).floor().cast(pl.Int64)
+    first = pl.int_range(pl.len()).over(key) == 0
+    return floor + pl.when(first).then(total - floor.sum().over(key)).otherwise(0)
 
 
 def resolve_stacking(long: pl.DataFrame, rf: pl.DataFrame) -> pl.DataFrame:
-    """就高不重复 within groups, then document caps, as window functions (same order as the engine)."""
+    """就高不重复 within stacking groups, then document caps shared out, as window functions.
+
+    Stacking: within a group only the highest eligible amount is paid (ties: rule order).
+
+    Document caps (单个企业依据本措施奖励金额累计不超过800万元): the document's eligible rules together
+    get at most the cap. Guaranteed minimums are shared first (each scaled by cap / their sum when
+    they exceed it), then the room left is shared over the rules' headroom (max − min) in proportion.
+    So the document's total minimum is min(cap, Σ min) and its total maximum min(cap, Σ max): when
+    fixed amounts alone exceed the cap both are the cap, and no rule is cut to 0. ``cap_note`` says how.
+    """
     long = long.join(rf, on="rule_idx", how="left")
     elig = (pl.col("status") == 2) & pl.col("amount_max_yuan").is_not_null()
     in_group = elig & pl.col("stacking_group").is_not_null()
-    key = ["credit_code", "stacking_group"]
+    gkey = pl.when(in_group).then(pl.concat_str(["credit_code", "stacking_group"], separator="\x1f")).otherwise(pl.lit(None))
     long = long.sort(["credit_code", pl.col("amount_max_yuan"), "rule_idx"], descending=[False, True, False], nulls_last=True)
-    rank = pl.int_range(pl.len()).over(pl.when(in_group).then(pl.concat_str(key, separator="\x1f")).otherwise(pl.lit(None)))
-    winner = pl.col("rule_id").first().over(pl.when(in_group).then(pl.concat_str(key, separator="\x1f")).otherwise(pl.lit(None)))
+    rank = pl.int_range(pl.len()).over(gkey)
+    winner = pl.col("rule_id").first().over(gkey)
     long = long.with_columns(
         pl.when(in_group & (rank > 0)).then(3).otherwise(pl.col("status")).cast(pl.UInt8).alias("status"),
         pl.when(in_group & (rank > 0)).then(winner).otherwise(None).alias("superseded_by"),
     )
-    capped = (pl.col("status") == 2) & pl.col("amount_max_yuan").is_not_null() & pl.col("document_cap").is_not_null()
+    capped = (pl.col("status") == 2) & pl.col("document_cap").is_not_null()
     ck = pl.when(capped).then(pl.concat_str(["credit_code", "doc_id"], separator="\x1f")).otherwise(pl.lit(None))
-    cum = pl.col("amount_max_yuan").cum_sum().over(ck)
-    new_hi = pl.min_horizontal(cum, pl.col("document_cap")) - pl.min_horizontal(cum - pl.col("amount_max_yuan"), pl.col("document_cap"))
+    cap = pl.col("document_cap")
+    lo0 = pl.col("amount_min_yuan").fill_null(0)
+    sum_lo = lo0.sum().over(ck)
     long = long.with_columns(
-        pl.when(capped).then(new_hi).otherwise(pl.col("amount_max_yuan")).alias("amount_max_yuan"),
-    ).with_columns(
-        pl.when(capped & pl.col("amount_min_yuan").is_not_null())
-        .then(pl.min_horizontal("amount_min_yuan", "amount_max_yuan")).otherwise(pl.col("amount_min_yuan"))
-        .alias("amount_min_yuan"),
+        _share(lo0, pl.min_horizontal(pl.lit(1.0), cap / pl.max_horizontal(sum_lo, 1)), pl.min_horizontal(cap, sum_lo), ck).alias("_lo"),
+        sum_lo.alias("_sum_lo"),
+        pl.col("amount_max_yuan").sum().over(ck).alias("_sum_hi"),
+    )
+    has_hi = pl.col("amount_max_yuan").is_not_null()
+    room = cap - pl.col("_lo").sum().over(ck)
+    head = pl.when(has_hi).then(pl.max_horizontal(pl.col("amount_max_yuan") - pl.col("_lo"), 0)).otherwise(0)
+    hkey = pl.when(capped & has_hi).then(ck).otherwise(pl.lit(None))
+    sum_head = head.sum().over(hkey)
+    scale_hi = pl.min_horizontal(pl.lit(1.0), room / pl.max_horizontal(sum_head, 1))
+    long = long.with_columns(
+        pl.when(capped & has_hi).then(pl.col("_lo") + _share(head, scale_hi, pl.min_horizontal(room, sum_head), hkey))
+        .otherwise(pl.col("amount_max_yuan")).alias("_hi"),
+        (pl.col("_sum_lo") > cap).alias("_cut_lo"),
+        (pl.col("_sum_hi") > cap).alias("_cut_hi"),
     )  # fmt: skip
-    return long.select(
-        "credit_code", "rule_id",
-        pl.col("status").replace_strict(STATUS_NAMES, return_dtype=pl.String).alias("status"),
-        "amount_min_yuan", "amount_max_yuan", "missing_fields", "superseded_by",
-    ).sort(["credit_code", "rule_id"])  # fmt: skip
+    note = pl.format(
+        "文件累计上限{}元：本文件可得合计{}～{}元，超出部分按各项金额比例分摊",
+        cap, pl.col("_sum_lo"), pl.col("_sum_hi"),
+    )
+    cut = capped & (pl.col("_cut_lo") | pl.col("_cut_hi").fill_null(False))
+    return long.with_columns(
+        pl.when(capped & pl.col("amount_min_yuan").is_not_null()).then(pl.col("_lo")).otherwise(pl.col("amount_min_yuan")).alias("amount_min_yuan"),
+        pl.when(capped).then(pl.col("_hi")).otherwise(pl.col("amount_max_yuan")).alias("amount_max_yuan"),
+        pl.when(cut).then(note).otherwise(None).alias("cap_note"),
+    ).drop("_lo", "_hi", "_sum_lo", "_sum_hi", "_cut_lo", "_cut_hi")
 
 
 def chunks(df: pl.DataFrame, size: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:

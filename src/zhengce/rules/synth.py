@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from zhengce.rules.model import Rule
-from zhengce.rules.profile import SPEND_FIELDS
+from zhengce.rules.profile import SPEND_FIELDS, qualification_vocab, quantity_units
 from zhengce.rules.screen import SCHEMA
 
 DISTRICTS = {
@@ -78,7 +78,8 @@ def synth_registry(n: int, rules: list[Rule] | None = None, seed: int = 20261124
     big = np.clip(size / 4, 0.2, 6.0)  # larger firms hold more honours
     honour_hits = rng.random((n, len(HONOURS))) < (np.array([h[2] for h in HONOURS]) * big[:, None])
     honours = _lists(honour_hits, [[name] + ([f"{name}@{level}"] if level else []) for name, level, _ in HONOURS])
-    quals = sorted({c.name for r in (rules or []) for c in r.conditions if c.type == "qualification"})
+    vocab = qualification_vocab()
+    quals = sorted({c.name for r in (rules or []) for c in r.conditions if c.type == "qualification" and c.name in vocab})
     qualifications = _lists(rng.random((n, len(quals))) < 0.01, [[q] for q in quals])
     data: dict[str, object] = {
         "credit_code": credit_codes(n, rng),
@@ -102,6 +103,8 @@ def synth_registry(n: int, rules: list[Rule] | None = None, seed: int = 20261124
         spends = rng.random(n) < 0.15  # most firms have no spend of a given kind this year
         amount = np.round(size * rng.lognormal(13, 1.2, n), -2) * spends
         data[f"spend.{key}"] = amount
+    for key in quantity_units():  # per-unit quantities (TEU, 平方米·月…): rare, small counts
+        data[f"quantities.{key}"] = np.where(rng.random(n) < 0.03, np.round(size * rng.lognormal(3, 1, n)), 0.0)
     df = pl.DataFrame({k: data[k] for k in SCHEMA}, schema_overrides={k: v for k, v in SCHEMA.items()}, strict=False)
     # unknown cells: a few per cent of every optional column
     mask_cols = [c for c in SCHEMA if c not in ("credit_code", "name")]

@@ -7,6 +7,7 @@ command leaves the database exactly as it was.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 
 from zhengce.corpus.text import InputError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # v3: documents.jurisdiction nullable (unknown), places table
 DEFAULT_DB = "zhengce.db"
 
 SCHEMA = """
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS documents (
     effective_relative TEXT,
     validity_years INTEGER,
     validity_quote TEXT,
-    jurisdiction TEXT NOT NULL,
+    jurisdiction TEXT,             -- canonical place (zhengce.places), NULL when the text does not say
     kind TEXT,
     duplicate_of TEXT,
     interpretation_line INTEGER,
@@ -97,6 +98,13 @@ CREATE TABLE IF NOT EXISTS facts (
     departments TEXT NOT NULL,     -- JSON list of canonical names
     data TEXT NOT NULL             -- JSON: the whole fact
 );
+CREATE TABLE IF NOT EXISTS places (
+    name TEXT PRIMARY KEY,         -- a place not in data/places.json, given to ingest --jurisdiction
+    level TEXT NOT NULL,           -- 地级市, 县级市, 区, 县, 开发区 …
+    parent TEXT NOT NULL,          -- canonical name of the place it lies in
+    chain TEXT NOT NULL,           -- 中国/湖北省/武汉市/… as stated
+    recorded_at TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(document_rowid);
 CREATE INDEX IF NOT EXISTS facts_kind ON facts(fact_kind, kind);
 CREATE INDEX IF NOT EXISTS nodes_doc ON nodes(document_rowid);
@@ -120,9 +128,11 @@ def connect(db_path: str | Path, *, create: bool = True) -> sqlite3.Connection:
             raise InputError(f"{path}: a SQLite database, but not a zhengce one")
         if tables:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is not None and int(row[0]) == 1 and create:
-                _migrate(conn)  # v1 → v2 adds the facts table
+            if row is not None and int(row[0]) in (1, 2) and create:
+                _migrate(conn)  # v1 → v2 adds the facts table; v2 → v3 a nullable jurisdiction and places
                 row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and int(row[0]) == 2 and not create:
+                return conn  # a v2 database reads the same; the next write (ingest) migrates it
             if row is None or int(row[0]) != SCHEMA_VERSION:
                 raise InputError(f"{path}: zhengce schema version {row[0] if row else '?'}, expected {SCHEMA_VERSION}")
         elif create:
@@ -146,9 +156,30 @@ def _create_schema(conn: sqlite3.Connection) -> None:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    with transaction(conn):
-        _create_schema(conn)
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    conn.execute("PRAGMA foreign_keys = OFF")  # rebuilding documents must not touch the nodes and facts citing it
+    try:
+        with transaction(conn):
+            _create_schema(conn)
+            cols = conn.execute("PRAGMA table_info(documents)").fetchall()
+            if any(c["name"] == "jurisdiction" and c["notnull"] for c in cols):
+                _rebuild_documents(conn)
+            if conn.execute("PRAGMA foreign_key_check").fetchall():
+                raise sqlite3.DatabaseError("foreign keys broken by the migration")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _rebuild_documents(conn: sqlite3.Connection) -> None:
+    """SQLite cannot drop NOT NULL in place: copy documents into a table of the current schema."""
+    create = re.search(r"CREATE TABLE IF NOT EXISTS documents \((.*?)\n\);", SCHEMA, re.S)
+    assert create is not None
+    conn.execute(f"CREATE TABLE documents_v3 ({create.group(1)}\n)")
+    conn.execute(f"INSERT INTO documents_v3 ({', '.join(('rowid', *DOCUMENT_COLUMNS))}) "
+                 f"SELECT {', '.join(('rowid', *DOCUMENT_COLUMNS))} FROM documents")  # fmt: skip
+    conn.execute("DROP TABLE documents")
+    conn.execute("ALTER TABLE documents_v3 RENAME TO documents")
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_current ON documents(is_current, id)")
 
 
 @contextmanager
