@@ -140,6 +140,18 @@ def test_yearly_cap_of_a_rate():
     assert b.cap_scope == "per_enterprise"
 
 
+@pytest.mark.parametrize(
+    "sentence, cap",
+    [
+        ("对企业开展的检验检测，按实际发生费用的30%给予补贴，每年度最高50万元。", 500_000),
+        ("对跨境电商企业租用海外仓的，按实际租金的20%给予补助，年度补贴总额不超过100万元。", 1_000_000),
+    ],
+)
+def test_yearly_cap_wordings(sentence, cap):
+    b = one(sentence)
+    assert (b.kind, b.amount_yuan, b.cap_per_year_yuan, b.period, b.cap_total_yuan) == ("rate", cap, cap, "per_year", None)
+
+
 def test_yearly_cap_after_a_per_grant_cap_does_not_make_the_grant_yearly():
     b = one("对技术交易项目，按实际支付额的20%，给予企业最高20万元补助，每家企业每年不超过100万元。")
     assert (b.rate, b.amount_yuan, b.cap_per_year_yuan, b.period) == (0.2, 200_000, 1_000_000, None)
