@@ -103,7 +103,7 @@ class Compiled:
     status: Node
     lo: Node
     hi: Node
-    missing: Node  # comma-joined profile fields that would decide it
+    missing: Node  # bit mask of the profile fields that would decide it (expr.decode_fields)
     option: Node  # label of the option paid (alternatives), else null
     checks: list[Check]  # in order, for explanations
     stages: list[list[Shared]] = field(default_factory=list)  # computed as columns first, stage by stage
@@ -327,7 +327,7 @@ def _finish(rule: Rule, status: Node, lo: Node, hi: Node, missing: Node, option:
         status,
         When([(eligible, lo)], NULL_INT),
         When([(eligible, hi)], NULL_INT),
-        When([(status.cmp("==", NOT_ELIGIBLE), Lit(""))], missing),
+        When([(status.cmp("==", NOT_ELIGIBLE), Lit(0, pl.Int64))], missing),
         When([(eligible, option)], Lit(None, pl.String)),
         checks,
     )
@@ -346,7 +346,7 @@ def result_columns(c: Compiled) -> list[pl.Expr]:
         c.status.polars().cast(pl.UInt8).alias("status"),
         c.lo.polars().cast(pl.Int64).alias("amount_min_yuan"),
         c.hi.polars().cast(pl.Int64).alias("amount_max_yuan"),
-        c.missing.polars().alias("missing_fields"),
+        c.missing.polars().cast(pl.Int64).alias("missing_mask"),
         c.option.polars().cast(pl.String).alias("option"),
     ]
 
@@ -358,7 +358,7 @@ def row_result(c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
         "status": c.status.value(row, memo),
         "amount_min_yuan": c.lo.value(row, memo),
         "amount_max_yuan": c.hi.value(row, memo),
-        "missing_fields": c.missing.value(row, memo),
+        "missing_mask": c.missing.value(row, memo),
         "option": c.option.value(row, memo),
         "checks": [0 if ch.fails.value(row, memo) else (1 if ch.unknown.value(row, memo) else 2) for ch in c.checks],
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from zhengce.rules.expr import decode_fields
 from zhengce.rules.compile import ELIGIBLE, NEEDS_INFO, NOT_ELIGIBLE, STATUS_NAMES, compiled, row_result
 from zhengce.rules.model import AlternativesFormula, Rule, UnknownFormula, in_force, offered_to_enterprises
 from zhengce.rules.screen import LONG_SCHEMA, resolve_stacking, rules_frame
@@ -128,7 +129,7 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
         i = rec["rule_idx"]
         rule = shown[i]
         status = rec["status"]
-        missing = [m for m in (rec["missing_fields"] or "").split(",") if m]
+        missing = [m for m in decode_fields(rec["missing_mask"]).split(",") if m]
         ok, why = in_force(rule, as_of)
         c, states = checks[i]
         reason = why if not ok else _reason(rule, [ch.words for ch in c.checks], states, status, missing)

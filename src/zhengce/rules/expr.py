@@ -364,19 +364,38 @@ class Steps(Node):
         return float(math.floor((v - self.start) / self.step)) if v > self.start else 0.0
 
 
+_FIELD_BITS: dict[str, int] = {}
+
+
+def field_bit(name: str) -> int:
+    """The bit that stands for a profile field in a missing-fields mask (assigned on first use)."""
+    if name not in _FIELD_BITS:
+        if len(_FIELD_BITS) >= 63:
+            raise ValueError("more than 63 distinct profile fields in missing-field masks")
+        _FIELD_BITS[name] = len(_FIELD_BITS)
+    return _FIELD_BITS[name]
+
+
+def decode_fields(mask: int | None) -> str:
+    """A missing-fields mask as comma-joined field names, in the order the fields were first compiled."""
+    if not mask:
+        return ""
+    return ",".join(f for f, b in sorted(_FIELD_BITS.items(), key=lambda x: x[1]) if mask >> b & 1)
+
+
 class Fields(Node):
-    """The names of the fields whose condition is true, comma-joined ("" when none)."""
+    """The fields whose condition is true, as a bit mask (an integer is far cheaper than strings over
+    millions of rows; :func:`decode_fields` turns it back into names for the rows that need it)."""
 
     __slots__ = ("pairs",)
 
     def __init__(self, pairs: Sequence[tuple[str, Node]]) -> None:
-        self.pairs = tuple(pairs)
+        self.pairs = tuple((f, c, field_bit(f)) for f, c in pairs)
 
     def polars(self) -> pl.Expr:
         if not self.pairs:
-            return pl.lit("")
-        parts = [pl.when(c.polars()).then(pl.lit(f + ",")).otherwise(pl.lit("")) for f, c in self.pairs]
-        return pl.concat_str(parts).str.strip_chars_end(",")
+            return pl.lit(0, pl.Int64)
+        return pl.sum_horizontal([pl.when(c.polars()).then(pl.lit(1 << b, pl.Int64)).otherwise(pl.lit(0, pl.Int64)) for _, c, b in self.pairs])
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        return ",".join(f for f, c in self.pairs if c.value(row, memo) is True)
+        return sum(1 << b for _, c, b in self.pairs if c.value(row, memo) is True)

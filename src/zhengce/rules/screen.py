@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from zhengce.rules.compile import STATUS_NAMES, compiled, places_used, result_columns, with_stages
-from zhengce.rules.expr import place_columns
+from zhengce.rules.expr import decode_fields, place_columns
 from zhengce.rules.model import Rule, in_force, offered_to_enterprises
 from zhengce.rules.profile import (
     CREDIT_CODE_RE,
@@ -221,7 +221,7 @@ def rules_frame(rules: list[Rule]) -> pl.DataFrame:
 
 LONG_SCHEMA = {
     "credit_code": pl.String, "status": pl.UInt8, "amount_min_yuan": pl.Int64, "amount_max_yuan": pl.Int64,
-    "missing_fields": pl.String, "option": pl.String, "rule_idx": pl.UInt32,
+    "missing_mask": pl.Int64, "option": pl.String, "rule_idx": pl.UInt32,
 }  # fmt: skip
 
 
@@ -261,11 +261,18 @@ def _empty_results() -> pl.DataFrame:
                                 "option": pl.String, "superseded_by": pl.String, "cap_note": pl.String})  # fmt: skip
 
 
+def missing_names(mask: pl.Expr, masks: pl.Series) -> pl.Expr:
+    """Missing-field masks as comma-joined names (one decode per distinct mask)."""
+    uniq = masks.drop_nulls().unique().to_list()
+    return mask.replace_strict(uniq, [decode_fields(m) for m in uniq], default="", return_dtype=pl.String)
+
+
 def _output(long: pl.DataFrame) -> pl.DataFrame:
     return long.select(
         "credit_code", "rule_id",
         pl.col("status").replace_strict(STATUS_NAMES, return_dtype=pl.String).alias("status"),
-        "amount_min_yuan", "amount_max_yuan", "missing_fields", "option", "superseded_by", "cap_note",
+        "amount_min_yuan", "amount_max_yuan", missing_names(pl.col("missing_mask"), long["missing_mask"]).alias("missing_fields"),
+        "option", "superseded_by", "cap_note",
     ).sort(["credit_code", "rule_id"])  # fmt: skip
 
 
@@ -288,23 +295,42 @@ def resolve_stacking(long: pl.DataFrame, rf: pl.DataFrame) -> pl.DataFrame:
     So the document's total minimum is min(cap, Σ min) and its total maximum min(cap, Σ max): when
     fixed amounts alone exceed the cap both are the cap, and no rule is cut to 0. ``cap_note`` says how.
     """
-    long = long.join(rf, on="rule_idx", how="left")
-    elig = (pl.col("status") == 2) & pl.col("amount_max_yuan").is_not_null()
-    in_group = elig & pl.col("stacking_group").is_not_null()
-    gkey = pl.when(in_group).then(pl.concat_str(["credit_code", "stacking_group"], separator="\x1f")).otherwise(pl.lit(None))
-    long = long.sort(["credit_code", pl.col("amount_max_yuan"), "rule_idx"], descending=[False, True, False], nulls_last=True)
-    rank = pl.int_range(pl.len()).over(gkey)
-    winner = pl.col("rule_id").first().over(gkey)
-    long = long.with_columns(
-        pl.when(in_group & (rank > 0)).then(3).otherwise(pl.col("status")).cast(pl.UInt8).alias("status"),
-        pl.when(in_group & (rank > 0)).then(winner).otherwise(None).alias("superseded_by"),
+    long = long.join(rf, on="rule_idx", how="left").with_columns(
+        pl.lit(None, pl.String).alias("superseded_by"), pl.lit(None, pl.String).alias("cap_note")
     )
+    in_group = (pl.col("status") == 2) & pl.col("amount_max_yuan").is_not_null() & pl.col("stacking_group").is_not_null()
+    long = _on_subset(long, in_group, _highest_only)
     capped = (pl.col("status") == 2) & pl.col("document_cap").is_not_null()
-    ck = pl.when(capped).then(pl.concat_str(["credit_code", "doc_id"], separator="\x1f")).otherwise(pl.lit(None))
+    return _on_subset(long, capped, _share_document_cap)
+
+
+def _on_subset(long: pl.DataFrame, mask: pl.Expr, step: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """Apply ``step`` to the rows ``mask`` selects only (window functions over a few rows, not millions)."""
+    flags = long.select(mask.fill_null(False)).to_series()
+    if not flags.any():
+        return long
+    return pl.concat([long.filter(~flags), step(long.filter(flags)).select(long.columns)])
+
+
+def _highest_only(g: pl.DataFrame) -> pl.DataFrame:
+    """就高不重复 among a firm's eligible rules of one group: the highest is paid (ties: rule order)."""
+    key = ["credit_code", "stacking_group"]
+    g = g.sort(["credit_code", "stacking_group", "amount_max_yuan", "rule_idx"], descending=[False, False, True, False])
+    rank = pl.int_range(pl.len()).over(key)
+    return g.with_columns(
+        pl.when(rank > 0).then(3).otherwise(pl.col("status")).cast(pl.UInt8).alias("status"),
+        pl.when(rank > 0).then(pl.col("rule_id").first().over(key)).otherwise(None).alias("superseded_by"),
+    )
+
+
+def _share_document_cap(g: pl.DataFrame) -> pl.DataFrame:
+    """A document cap shared out over a firm's eligible rules of that document (see resolve_stacking)."""
+    g = g.sort(["credit_code", "doc_id", "amount_max_yuan", "rule_idx"], descending=[False, False, True, False], nulls_last=True)
+    ck = pl.concat_str(["credit_code", "doc_id"], separator="\x1f")
     cap = pl.col("document_cap")
     lo0 = pl.col("amount_min_yuan").fill_null(0)
     sum_lo = lo0.sum().over(ck)
-    long = long.with_columns(
+    g = g.with_columns(
         _share(lo0, pl.min_horizontal(pl.lit(1.0), cap / pl.max_horizontal(sum_lo, 1)), pl.min_horizontal(cap, sum_lo), ck).alias("_lo"),
         sum_lo.alias("_sum_lo"),
         pl.col("amount_max_yuan").sum().over(ck).alias("_sum_hi"),
@@ -312,25 +338,20 @@ def resolve_stacking(long: pl.DataFrame, rf: pl.DataFrame) -> pl.DataFrame:
     has_hi = pl.col("amount_max_yuan").is_not_null()
     room = cap - pl.col("_lo").sum().over(ck)
     head = pl.when(has_hi).then(pl.max_horizontal(pl.col("amount_max_yuan") - pl.col("_lo"), 0)).otherwise(0)
-    hkey = pl.when(capped & has_hi).then(ck).otherwise(pl.lit(None))
+    hkey = pl.when(has_hi).then(ck).otherwise(pl.lit(None))
     sum_head = head.sum().over(hkey)
     scale_hi = pl.min_horizontal(pl.lit(1.0), room / pl.max_horizontal(sum_head, 1))
-    long = long.with_columns(
-        pl.when(capped & has_hi).then(pl.col("_lo") + _share(head, scale_hi, pl.min_horizontal(room, sum_head), hkey))
+    g = g.with_columns(
+        pl.when(has_hi).then(pl.col("_lo") + _share(head, scale_hi, pl.min_horizontal(room, sum_head), hkey))
         .otherwise(pl.col("amount_max_yuan")).alias("_hi"),
-        (pl.col("_sum_lo") > cap).alias("_cut_lo"),
-        (pl.col("_sum_hi") > cap).alias("_cut_hi"),
     )  # fmt: skip
-    note = pl.format(
-        "文件累计上限{}元：本文件可得合计{}～{}元，超出部分按各项金额比例分摊",
-        cap, pl.col("_sum_lo"), pl.col("_sum_hi"),
-    )
-    cut = capped & (pl.col("_cut_lo") | pl.col("_cut_hi").fill_null(False))
-    return long.with_columns(
-        pl.when(capped & pl.col("amount_min_yuan").is_not_null()).then(pl.col("_lo")).otherwise(pl.col("amount_min_yuan")).alias("amount_min_yuan"),
-        pl.when(capped).then(pl.col("_hi")).otherwise(pl.col("amount_max_yuan")).alias("amount_max_yuan"),
+    note = pl.format("文件累计上限{}元：本文件可得合计{}～{}元，超出部分按各项金额比例分摊", cap, pl.col("_sum_lo"), pl.col("_sum_hi"))
+    cut = (pl.col("_sum_lo") > cap) | (pl.col("_sum_hi") > cap).fill_null(False)
+    return g.with_columns(
+        pl.when(pl.col("amount_min_yuan").is_not_null()).then(pl.col("_lo")).otherwise(pl.col("amount_min_yuan")).alias("amount_min_yuan"),
+        pl.col("_hi").alias("amount_max_yuan"),
         pl.when(cut).then(note).otherwise(None).alias("cap_note"),
-    ).drop("_lo", "_hi", "_sum_lo", "_sum_hi", "_cut_lo", "_cut_hi")
+    ).drop("_lo", "_hi", "_sum_lo", "_sum_hi")
 
 
 def chunks(df: pl.DataFrame, size: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
