@@ -102,7 +102,7 @@ def test_expired_documents_are_excluded_unless_asked():
 def test_cross_border_document_cap_of_8_million():
     p = profile(
         industries=["跨境电商"],
-        qualifications=["建设运营独立站（需要有磋商或交易记录）"],
+        qualifications=[],  # the spend on the independent site shows 建设运营独立站 (decided_by)
         honours=[{"name": "跨境电商标杆企业"}],
         spend={"independent_site_spend": 50_000_000},
     )

@@ -107,6 +107,8 @@ class Compiled:
     option: Node  # label of the option paid (alternatives), else null
     checks: list[Check]  # in order, for explanations
     stages: list[list[Shared]] = field(default_factory=list)  # computed as columns first, stage by stage
+    _stage_exprs: list[list[pl.Expr]] | None = field(default=None, repr=False)  # polars forms, built once
+    _columns: list[pl.Expr] | None = field(default=None, repr=False)
 
 
 def places_used(rule: Rule) -> set[str]:
@@ -132,8 +134,12 @@ def condition_check(cond) -> Check:
         ok = Or([ListContains("honours", t) for t in need])
         return Check(Col("honours").is_not_null(), ok, "honours", f"需具备{_level_words(cond.levels)}{cond.name}")
     if isinstance(cond, QualificationCondition):
-        col = Col("qualifications")
-        return Check(col.is_not_null(), ListContains("qualifications", cond.name), "qualifications", f"需为{cond.name}")
+        names = [cond.name, *(cond.any_of or [])]
+        declared = [ListContains("qualifications", n) for n in names]
+        shown = [Col(f).cmp(">", 0) for f in (_evidence().get(n) for n in names) if f]  # 独立站 spend shows 独立站
+        known = Or([Col("qualifications").is_not_null(), *[s.fill_null(False) for s in shown]])
+        ok = Or([*declared, *shown]) if len(declared) + len(shown) > 1 else declared[0]
+        return Check(known, ok.fill_null(False) if shown else ok, "qualifications", f"需为{'或'.join(names)}")
     if isinstance(cond, IndustryCondition):
         ok = Or([ListContains("industries", i) for i in cond.any])
         return Check(Col("industries").is_not_null(), ok, "industries", f"需属于{'/'.join(cond.any)}领域")
@@ -164,6 +170,13 @@ def place_check(places: list[str]) -> Check:
     vague = IsIn("jurisdiction", wider) if wider else FALSE
     known = Col("location_chain").is_not_null() & Not(vague & Not(ok.fill_null(False)))
     return Check(known, ok, "jurisdiction", f"需位于{'、'.join(places)}")
+
+
+@lru_cache(maxsize=1)
+def _evidence() -> dict[str, str]:
+    from zhengce.rules.profile import status_evidence
+
+    return status_evidence()
 
 
 @lru_cache(maxsize=4096)
@@ -335,13 +348,21 @@ def _finish(rule: Rule, status: Node, lo: Node, hi: Node, missing: Node, option:
 
 def with_stages(lf: pl.LazyFrame, c: Compiled) -> pl.LazyFrame:
     """Add a compiled rule's shared subexpressions as columns, stage by stage."""
-    for stage in c.stages:
-        lf = lf.with_columns([sh.x.polars().alias(sh.name) for sh in stage])
+    if c._stage_exprs is None:
+        c._stage_exprs = [[sh.x.polars().alias(sh.name) for sh in stage] for stage in c.stages]
+    for exprs in c._stage_exprs:
+        lf = lf.with_columns(exprs)
     return lf
 
 
 def result_columns(c: Compiled) -> list[pl.Expr]:
-    """The screen's columns for one rule (after :func:`with_stages`)."""
+    """The screen's columns for one rule (after :func:`with_stages`), built once per compiled rule."""
+    if c._columns is None:
+        c._columns = _result_columns(c)
+    return c._columns
+
+
+def _result_columns(c: Compiled) -> list[pl.Expr]:
     return [
         c.status.polars().cast(pl.UInt8).alias("status"),
         c.lo.polars().cast(pl.Int64).alias("amount_min_yuan"),

@@ -114,6 +114,10 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
         from zhengce.rules.profile import location_chain
 
         row = {**row, "location_chain": location_chain(row.get("jurisdiction"))}
+    if "age_years" not in row:
+        from zhengce.rules.profile import age_years
+
+        row = {**row, "age_years": age_years(row.get("registration_date"), as_of)}
     rows, checks = [], []
     for i, rule in enumerate(shown):
         c = compiled(rule)

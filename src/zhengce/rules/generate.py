@@ -12,6 +12,8 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+import cn2an
+
 from zhengce.corpus.ingest import ParsedDocument, bundled_corpus, parse_source
 
 from zhengce.corpus.text import SourceText, clean, read_source
@@ -163,6 +165,79 @@ def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str
     return who[:40]
 
 
+AGE_RE = re.compile(r"(?:新投资设立|新设立|新注册|新成立|注册|成立|设立)[^，,]{0,4}?(\d+|[一二三四五六七八九十两])年(?:以)?内")
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> list[tuple[str, list[str]]]:
+    return [(c["name"], c["synonyms"]) for c in load_json("qualification_concepts.json")["concepts"]]
+
+
+def concepts_in(phrase: str) -> list[tuple[int, str]]:
+    """(position, concept name) of the declared statuses a phrase names, in text order."""
+    found: dict[str, int] = {}
+    for name, synonyms in _concepts():
+        pos = [phrase.find(s) for s in synonyms if s in phrase]
+        if pos:
+            found[name] = min(pos)
+    return sorted((p, n) for n, p in found.items())
+
+
+def _qualifications(b: Benefit, thresholds: list[ThresholdCondition]) -> tuple[list, list[ThresholdCondition]]:
+    """Qualification conditions of a beneficiary phrase, and any age threshold it states.
+
+    Statuses of the concept vocabulary (data/qualification_concepts.json) replace the phrase: all must
+    hold, and those joined by 或 are alternatives. A phrase naming none stays as written.
+    """
+    extra: list[ThresholdCondition] = []
+    m = AGE_RE.search(clean(b.beneficiary or ""))
+    if m:
+        years = _years_number(m.group(1))
+        if years:
+            extra.append(ThresholdCondition(field="age_years", op="<=", value=float(years), text=m.group(0)))
+    who = _qualification_name(b, thresholds)
+    if who and m:
+        who = who.replace(m.group(0), "").replace("且", "").strip("，,、的 ") or None
+        if who and (len(who) < 2 or not _residual(who)):
+            who = None
+    if not who:
+        return [], extra
+    return concept_conditions(who), extra
+
+
+LIST_JOIN_RE = re.compile(r"^(?:[、，,]|或者?|和|及|与|以及)$")
+
+
+def concept_conditions(phrase: str) -> list[QualificationCondition]:
+    """The phrase as qualification conditions: vocabulary statuses it names (those joined only by
+    、/或/和 are alternatives, others must all hold), or the phrase itself when it names none."""
+    found = []  # (start, end, name)
+    for name, synonyms in _concepts():
+        hits = [(phrase.find(x), phrase.find(x) + len(x)) for x in synonyms if x in phrase]
+        if hits:
+            start, end = min(hits)
+            found.append((start, end, name))
+    if not found:
+        return [QualificationCondition(name=phrase)]
+    found.sort()
+    groups: list[list[str]] = [[found[0][2]]]
+    for (s0, e0, _), (s1, e1, name) in zip(found, found[1:]):
+        between = phrase[e0:s1]
+        between = re.sub(r"(?:的)?(?:企业|单位|机构|主体)$", "", between)
+        if LIST_JOIN_RE.match(between) or "或" in between and not re.search(r"[，,]", between):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return [QualificationCondition(name=g[0], any_of=g[1:] or None) for g in groups]
+
+
+def _years_number(token: str) -> int | None:
+    try:
+        return int(cn2an.cn2an(token, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
 def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]) -> tuple[list, list[ThresholdCondition]]:
     """Honour / qualification / industry / threshold conditions of one benefit (no jurisdiction)."""
     title = doc.span.title
@@ -186,9 +261,9 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
             names = list(dict.fromkeys(h[2] for h in honours))
             conds.append(HonourCondition(name=names[0], levels=[honours[0][3]] if honours[0][3] else None))
     else:
-        q = _qualification_name(b, thresholds)
-        if q:
-            conds.append(QualificationCondition(name=q))
+        quals, age = _qualifications(b, thresholds)
+        conds.extend(quals)
+        thresholds = thresholds + age
     inds = [name for _, _, name in industries_in(clean(title or ""))]
     if inds:
         conds.append(IndustryCondition(any=inds))
@@ -271,8 +346,8 @@ def alternatives_rule(tiers: list[Benefit], k: int, doc: ParsedDocument, conditi
         for b, lb, q in zip(tiers, labels, [*named, None]):
             cond = [q] if q is not None else [NotCondition(any=named)]
             options.append(Option(label=lb, conditions=cond, formula=_formula(b, siblings, conditions)))
-        q = _qualification_name(first, thresholds)
-        base = [QualificationCondition(name=q)] if q and not any(lb in q for lb in labels) else []
+        quals, age = _qualifications(first, thresholds)
+        base = [q for q in quals if not any(lb in q.name for lb in labels)]
         shared = base + shared + thresholds
     else:
         parsed = [_tier_thresholds(lb, who) for lb in labels]
@@ -280,9 +355,9 @@ def alternatives_rule(tiers: list[Benefit], k: int, doc: ParsedDocument, conditi
             return None
         for b, lb, ts in sorted(zip(tiers, labels, parsed), key=lambda x: -max(t.value for t in x[2])):
             options.append(Option(label=lb, conditions=list(ts), formula=_formula(b, siblings, conditions)))
-        q = _qualification_name(first, [t for ts in parsed for t in ts])
+        quals, _ = _qualifications(first, [t for ts in parsed for t in ts])
         kept = [t for t in thresholds if not any(t.field == x.field for ts in parsed for x in ts)]
-        shared = ([QualificationCondition(name=q)] if q else []) + shared + kept
+        shared = quals + shared + kept
     rule = _rule(first, f"{first.doc_id}/L{first.line}/{k}", doc, shared, AlternativesFormula(options=options), stacking)
     return rule
 
@@ -379,7 +454,7 @@ def qualification_names(rule: Rule) -> list[str]:
     out = []
     for c in conds:
         inner = c.any if isinstance(c, NotCondition) else [c]
-        out += [x.name for x in inner if isinstance(x, QualificationCondition)]
+        out += [n for x in inner if isinstance(x, QualificationCondition) for n in (x.name, *(x.any_of or []))]
     return out
 
 
@@ -398,9 +473,11 @@ def qualification_vocab_for(rules: list[Rule], old: dict[str, dict]) -> list[dic
             continue
         for q in qualification_names(r):
             uses.setdefault(q, []).append(r.rule_id)
+    concepts = {c["name"]: c for c in load_json("qualification_concepts.json")["concepts"]}
+    names = sorted(set(uses) | set(concepts))
     return [
-        {"name": q, "label": (old.get(q) or {}).get("label") or short_label(q), "rules": ids}
-        for q, ids in sorted(uses.items())
+        {"name": q, "label": (concepts.get(q) or old.get(q) or {}).get("label") or short_label(q), "rules": uses.get(q, [])}
+        for q in names
     ]
 
 

@@ -45,6 +45,7 @@ class QualificationCondition(_Strict):
 
     type: Literal["qualification"] = "qualification"
     name: str
+    any_of: list[str] | None = None  # 或: the firm declares ``name`` or any of these
 
 
 class IndustryCondition(_Strict):
@@ -235,7 +236,15 @@ def write_rule_file(folder: Path, rf: RuleFile) -> Path:
     """Write a rule file atomically (a reader never sees half a file)."""
     path = folder / rule_file_name(rf.doc_id)
     data = rf.model_dump(mode="json", exclude_none=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=folder)  # unique: writers never collide
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
     return path

@@ -68,6 +68,15 @@ for _key, _q in quantity_units().items():  # per-unit amounts count these (元/T
 ROW_FIELDS = ("credit_code", "name", "jurisdiction", "registration_date", *LIST_FIELDS, *NUMERIC_FIELDS)
 
 
+# fields computed from others as of the evaluation date, never given directly
+DERIVED_FIELDS: dict[str, str] = {"age_years": "成立年限（评估日与注册日期之差，年）"}
+
+
+def age_years(registration_date: dt.date | None, as_of: dt.date) -> float | None:
+    """Years from registration to ``as_of`` (新投资设立且2年内 reads this)."""
+    return None if registration_date is None else (as_of - registration_date).days / 365.25
+
+
 def resolve_place(name: str) -> str | None:
     """The canonical place (data/places.json) a firm's location names, or None."""
     from zhengce import places
@@ -102,6 +111,11 @@ def local_areas() -> list[str]:
 def qualification_vocab() -> dict[str, dict]:
     """Declared statuses rules may ask for (data/qualifications.json): name → {label, …}."""
     return {q["name"]: q for q in load_json("qualifications.json")["qualifications"]}
+
+
+def status_evidence() -> dict[str, str]:
+    """Statuses a profile field shows without a declaration: name → field (data/qualification_concepts.json)."""
+    return {c["name"]: c["decided_by"] for c in load_json("qualification_concepts.json")["concepts"] if c.get("decided_by")}
 
 
 def qualification_error(name: str) -> str:
@@ -226,6 +240,7 @@ class EnterpriseProfile(_Strict):
             "honours": None,
             "insured_headcount": self.insured_headcount,
             "location_chain": location_chain(self.jurisdiction),
+            "age_years": age_years(self.registration_date, as_of),
         }
         if self.honours is not None:
             tokens: list[str] = []

@@ -249,6 +249,7 @@ def screen_frame(df: pl.DataFrame, rules: list[Rule], as_of: date, *, keep_not_e
         names = df["jurisdiction"].drop_nulls().unique().to_list()
         df = df.join(place_table(names).select("jurisdiction", "location_chain"), on="jurisdiction", how="left")
     df = df.with_columns(place_columns(set().union(*(places_used(r) for r in active))) if active else [])
+    df = df.with_columns(((pl.lit(as_of) - pl.col("registration_date")).dt.total_days() / 365.25).alias("age_years"))
     long = evaluate_frame(df, active, as_of, keep_not_eligible=keep_not_eligible)
     if long.is_empty():
         return _empty_results()
