@@ -264,6 +264,37 @@ def test_unknown_when_the_text_does_not_say(text):
     assert md.jurisdiction is None, md.jurisdiction_basis
 
 
+def test_a_place_written_inside_its_city_is_one_mention():
+    g = places.gazetteer()
+    assert [c for _, _, c in g.mentions("广州市天河区、江苏省苏州市常熟市和苏州")] == ["天河区", "常熟市", "苏州市"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("厦门市思明区商务局关于印发《思明区促进会议展览业发展扶持办法》的通知\n\n一、对会展企业给予奖励。\n", "厦门市思明区"),
+        ("天津港保税区关于促进经济高质量发展的若干措施\n\n一、对企业给予奖励。\n", "天津港保税区"),
+        ("中共彭州市委 彭州市人民政府关于加快产业发展的意见\n\n一、对企业给予奖励。\n", "彭州市"),
+        (
+            "关于推动科技创新的若干措施\n\n一、厦门市湖里区科技和工信局负责解释。对在厦门市湖里区注册的企业给予奖励。\n\n"
+            "厦门市湖里区科技和工信局\n\n2025年6月10日\n",
+            "厦门市湖里区",
+        ),
+    ],
+    ids=["title", "zone", "issuer", "body"],
+)
+def test_a_part_of_a_known_place_that_the_data_does_not_list_is_not_read_as_the_known_place(text, unknown):
+    md = meta(text)
+    assert md.jurisdiction is None and unknown in md.jurisdiction_basis  # not 厦门市 / 天津市 / 成都市
+
+
+def test_once_recorded_such_a_place_is_read_from_the_text():
+    places.use_places([places.Place("思明区", "区", "厦门市", source="database")])
+    md = meta("厦门市思明区商务局关于印发《思明区促进会议展览业发展扶持办法》的通知\n\n一、对会展企业给予奖励。\n")
+    assert md.jurisdiction == "思明区"
+    assert places.chain("思明区") == ["中国", "福建省", "厦门市", "思明区"]
+
+
 # ---- 3. ingest --jurisdiction ------------------------------------------------------------------
 
 UNSTATED = "关于促进先进制造业发展的若干措施\n\n一、对新落户本区的企业，给予最高100万元奖励。（区科技局、区财政局）\n\n二、本措施自2023年1月1日起施行。\n"
@@ -387,6 +418,12 @@ def test_v2_database_reads_and_migrates(cli, tmp_path):
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("SELECT COUNT(*) FROM nodes n JOIN documents d ON d.rowid = n.document_rowid").fetchone()[0] > 0
     conn.close()
+    assert docs_json(cli, db)["nansha.txt"]["jurisdiction"] == "苏州市"  # v2's default, until the next ingest
+    (tmp_path / "other.txt").write_text(STATED, encoding="utf-8")
+    res = cli("ingest", tmp_path / "other.txt", "--db", db)  # any ingest re-reads every stored document's place
+    assert res.exit_code == 0, res.output
+    docs = docs_json(cli, db)
+    assert docs["nansha.txt"]["jurisdiction"] is None and docs["other.txt"]["jurisdiction"] == "苏州市"
     res = cli("ingest", tmp_path / "nansha.txt", "--db", db, "--jurisdiction", "南沙区")
     assert res.exit_code == 0, res.output
     assert docs_json(cli, db)["nansha.txt"]["jurisdiction"] == "南沙区"

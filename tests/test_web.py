@@ -206,3 +206,17 @@ def test_serve_refuses_a_busy_port_clearly(cli, ingested_db):
 def test_serve_needs_a_database(cli, tmp_path):
     r = cli("serve", "--db", tmp_path / "none.db")
     assert r.exit_code != 0 and "run `zhengce ingest` first" in r.stderr
+
+
+def test_calculator_offers_qualifications_as_a_pick_list_and_uses_the_picks(client):
+    html = client.get("/calc").text
+    assert 'id="qual-filter"' in html and 'name="qualifications" value="先导产业"' in html
+    assert "<textarea name=\"qualifications\"" not in html  # no free textbox
+    params = [("manual", "1"), ("name", "先导装备"), ("credit_code", "91320594MA1XXXXX0K"), ("jurisdiction", "苏州工业园区"),
+              ("qualifications", "先导产业"), ("spend.equipment_investment", "6200"), ("as_of", "2025-09-01")]  # fmt: skip
+    r = client.get("/calc", params=params)
+    # 001 L83: 先导产业 12% of 6200万 = 744万, one rule (not 12%+10%+6%)
+    assert r.status_code == 200 and "744万元" in r.text and "先导产业" in r.text
+    bad = client.get("/calc", params=[*params[:4], ("qualifications", "不存在的资格")])
+    error = bad.text.split('role="alert">')[1].split("</p>")[0]
+    assert "qualifications" in error and "unknown qualification" in error  # named, not silently dropped

@@ -63,7 +63,7 @@ def ingest(
         typer.Option(
             "--jurisdiction",
             help="The place documents are for when their text does not say (苏州市, 常熟, 广州市南沙区); a place not "
-            "in data/places.json is given with its parent chain (湖北省/武汉市/东湖新技术开发区) and recorded. "
+            "in data/places.json is given with its parent chain (湖北省/武汉市/武汉临空港经济技术开发区) and recorded. "
             "A text that states its place keeps it (a warning says so).",
         ),
     ] = None,
@@ -102,7 +102,7 @@ def ingest(
     for line in report.warnings:  # one line each, never wrapped
         sys.stderr.write(f"warning: {' '.join(line.split())}\n")
     if report.relabelled:
-        sys.stderr.write(f"{report.relabelled} document(s) of unchanged files given jurisdiction {jurisdiction}\n")
+        sys.stderr.write(f"jurisdiction updated on {report.relabelled} stored document(s) of unchanged files\n")
     console.print(
         f"ingested {len(report.added)} new and {len(report.updated)} changed file(s), "
         f"{report.documents} document(s); {len(report.unchanged)} unchanged; {len(report.rejected)} rejected → {db}",

@@ -15,6 +15,8 @@ The API (module functions) answers with canonical names; any name or alias is ac
 * :func:`level` — country / province / city / county / district / zone; :func:`kind` — the data file's
   Chinese level (地级市, 县级市, 区, 开发区…)
 * :func:`known_places`, :func:`suggest`, :func:`government`
+* :meth:`Gazetteer.mentions`, :meth:`Gazetteer.place_of_issuer`, :meth:`Gazetteer.place_of_doc_number` and
+  :meth:`Gazetteer.unknown_subplaces` (厦门市思明区商务局: a part of 厦门市 the data does not list) read texts;
 * :func:`parse_jurisdiction` reads a place a user gives (new places as parent chains);
   :func:`load_from_db` / :func:`record` read and write the database's ``places`` table.
 """
@@ -45,6 +47,15 @@ LEVEL_TIERS = {
 # what follows a place's name in the name of one of its bodies: 苏州市|人民政府, 中共苏州市|委, 广州市南沙区|科技局
 ORG_REST_RE = re.compile(
     r"^(?:[\u4e00-\u9fa5]{0,16}(?:委|政府|管委会|委员会|局|厅|办|办公室|署|中心|院|会|分局|支行|分行|集团|海关))$"
+)
+# a place written after a known one that the data does not list: 厦门市|思明区|商务局, 天津|港保税区|管理委员会
+SUBPLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2,3}?(?:区|县|市|旗))")
+BODY_AFTER_RE = re.compile(
+    r"(?:人民政府|政府|区委|县委|市委|党委|党工委|工委|管委会|管理委员会|委员会|关于|[\u4e00-\u9fa5]{0,6}(?:局|办公室|办))"
+)
+NOT_A_PLACE_RE = re.compile(
+    r"^(?:[各全本我该其每市区县省].*|(?:开发|高新|经开|示范|功能|试验|保税|自贸|工业|商务|核心|先行|集聚|主城|中心|老城|新城"
+    r"|综保|自贸片|城|市|郊|辖|景|社|街)区)$"
 )
 DOC_NUMBER_PREFIX_RE = re.compile(r"^(.+?)[〔\[(（【]\s*\d{4}\s*[〕\])）】]")
 DECREE_NUMBER_RE = re.compile(r"^(.+?)令第\d+号$")
@@ -315,6 +326,8 @@ class Gazetteer:
             if part in self._issuers:
                 found.append(self._issuers[part])
                 continue
+            if self.unknown_subplaces(part):
+                return None  # 厦门市思明区商务局 is 思明区's, which the data does not list
             body = part[2:] if part.startswith("中共") else part
             for i in range(len(body), 1, -1):
                 head, rest = body[:i], body[i:]
@@ -332,13 +345,52 @@ class Gazetteer:
         return None
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, canonical place) for every place named in a text, most specific name first."""
-        out = []
+        """(start, end, canonical place) for every place named in a text, most specific name first.
+
+        A place written right after the place it lies in is one mention: 广州市南沙区 names 南沙区 only.
+        """
+        out: list[tuple[int, int, str]] = []
         for m in self.text_pattern.finditer(text):
             hits = self._by_alias.get(m.group(0), ())
-            if len(hits) == 1:
+            if len(hits) != 1:
+                continue
+            if out and out[-1][1] == m.start() and self.contains(out[-1][2], hits[0]):
+                out[-1] = (out[-1][0], m.end(), hits[0])
+            else:
                 out.append((m.start(), m.end(), hits[0]))
         return out
+
+    def unknown_subplaces(self, text: str) -> list[tuple[int, str, str]]:
+        """Places the data does not list, written right after a known one they lie in, as the name of a
+        body: (start, as written, the known place), e.g. 厦门市思明区商务局 → (0, 厦门市思明区, 厦门市),
+        天津港保税区管理委员会 → (0, 天津港保税区, 天津市)."""
+        out = []
+        for start, end, place in self.mentions(text):
+            m = SUBPLACE_RE.match(text, end)
+            if not m or NOT_A_PLACE_RE.match(m.group(1)) or not BODY_AFTER_RE.match(text, m.end()):
+                continue
+            if self.text_pattern.search(m.group(1)) or m.group(1).startswith(("委", "政府")):
+                continue  # 中共苏州市|委苏州市|人民政府: two bodies, not a place
+            if self._resolve_within(m.group(1), place) is None:
+                out.append((start, text[start : m.end()], place))
+        return out
+
+    def unknown_place_in_issuer(self, issuer: str | None) -> str | None:
+        """The place an issuer is named after when the data does not list it (中共彭州市委 → 彭州市)."""
+        if not issuer:
+            return None
+        for part in re.split(r"[\s、，,；;]+", issuer.strip()):
+            part = _clean(part)
+            sub = self.unknown_subplaces(part)
+            if sub:
+                return sub[0][1]
+            body = part[2:] if part.startswith("中共") else part
+            m = re.match(r"([\u4e00-\u9fa5]{2,8}?(?:省|自治区|市|区|县|自治州|州|盟|旗))(?=[\u4e00-\u9fa5])", body)
+            if m and not NOT_A_PLACE_RE.match(m.group(1)) and self.resolve(m.group(1)) is None:
+                rest = body[m.end() :]
+                if ORG_REST_RE.match(rest) or rest.startswith(("委", "人民政府")):
+                    return m.group(1)
+        return None
 
     def city_of(self, name: str) -> str | None:
         """The city-like place (地级市, 直辖市, SAR) a place lies in, or the place itself."""
@@ -505,7 +557,7 @@ def _unknown_message(name: str, g: Gazetteer) -> str:
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return (
         f"unknown place {name}{hint} A place not in data/places.json can be given with its parent chain, "
-        "e.g. 湖北省/武汉市/东湖新技术开发区"
+        "e.g. 湖北省/武汉市/武汉临空港经济技术开发区"
     )
 
 

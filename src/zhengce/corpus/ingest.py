@@ -105,7 +105,7 @@ def ingest_paths(
     first bad file aborts the command with the database untouched.
     Facts are extracted and stored with their documents unless ``extract`` is off,
     and the search index is rebuilt unless ``index`` is off.
-    ``jurisdiction`` (any place name, or a chain such as 湖北省/武汉市/东湖新技术开发区 for a new
+    ``jurisdiction`` (any place name, or a chain such as 湖北省/武汉市/武汉临空港经济技术开发区 for a new
     place, which is recorded) is given to documents whose text does not state one, including those
     of unchanged files; an unknown place is an :class:`InputError` before anything is written.
     """
@@ -164,11 +164,24 @@ def _ingest_sources(
     if new_places:
         places.record(conn, new_places, now)
         report.places_recorded = ["/".join(places.chain(p.name)) for p in new_places]
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'recheck_jurisdiction'").fetchone():
+        # a database from before jurisdictions were read from the text: v2 gave every document a default place
+        inputs = {s.name for s in sources}
+        for f in store.current_files(conn):
+            if f["name"] not in inputs:
+                src = SourceText.from_text(
+                    f["name"], f["text"], path=f["path"], sha256=f["sha256"], encoding=f["encoding"]
+                )
+                report.relabelled += _relabel_stored(conn, src, given, report)
+        conn.execute("DELETE FROM meta WHERE key = 'recheck_jurisdiction'")
+        recheck = True
+    else:
+        recheck = False
     for src in sources:
         prev = store.current_file(conn, src.name)
         if prev is not None and prev["sha256"] == src.sha256:
             report.unchanged.append(src.name)
-            if given is not None:
+            if given is not None or recheck:
                 report.relabelled += _relabel_stored(conn, src, given, report)
             if progress:
                 progress(src.name, len(src.text))
@@ -203,8 +216,8 @@ def _warn_jurisdiction(src: SourceText, parsed: list[ParsedDocument], given: str
             )
 
 
-def _relabel_stored(conn: sqlite3.Connection, src: SourceText, given: str, report: IngestReport) -> int:
-    """Give the jurisdiction to the stored documents of an unchanged file whose text does not state one."""
+def _relabel_stored(conn: sqlite3.Connection, src: SourceText, given: str | None, report: IngestReport) -> int:
+    """Re-read the jurisdiction of an unchanged file's stored documents (text first, then ``given``)."""
     parsed = parse_source(src, jurisdiction=given)
     _warn_jurisdiction(src, parsed, given, report)
     changed = 0

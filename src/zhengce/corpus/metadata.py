@@ -68,6 +68,7 @@ SELF_WORDS = {
     "区": re.compile(r"(?:本|我|全)区(?!域)"),
     "县": re.compile(r"(?:本|我|全)县"),
 }
+NOT_LISTED = "a place data/places.json does not list (ingest --jurisdiction can record it with its parent chain)"
 PAREN_RE = re.compile(r"《[^《》]*》|[（(][^（）()]*[）)]")
 
 
@@ -206,6 +207,9 @@ def _body_place(text: str) -> tuple[str | None, str]:
             return part, f"the text names {part} ×{k}, {why}"
     if superior:
         return None, f"the text names {city} as its superior ({superior.group(0)}) but not which of its parts it is"
+    unknown = [w for _, w, outer in g.unknown_subplaces(text) if outer == city]
+    if unknown and 2 * len(unknown) >= direct:
+        return None, f"the text names {unknown[0]}, {NOT_LISTED}"
     if below_city:
         return None, f"the text speaks of 本区/本县 but does not say which part of {city} it is"
     return city, f"the text names {city} ×{len(mentions)} and no other city more than {second} time(s)"
@@ -232,9 +236,16 @@ def jurisdiction_of(
     p = g.place_of_issuer(issuer)
     if p:
         found.append((p, f"the issuer {issuer}"))
+    else:
+        unknown = g.unknown_place_in_issuer(issuer)
+        if unknown:
+            return None, f"the issuer {issuer} names {unknown}, {NOT_LISTED}"
     p = g.place_of_doc_number(doc_number)
     if p:
         found.append((p, f"the 文号 {doc_number}"))
+    for _, written, outer in g.unknown_subplaces(PAREN_RE.sub("", clean(title or ""))):
+        if not found or g.contains(found[0][0], outer):  # a part of the issuer's place the data does not list
+            return None, f"the title names {written}, {NOT_LISTED}"
     p = _title_place(title)
     if p:
         found.append((p, "the title"))

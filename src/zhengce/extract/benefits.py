@@ -499,7 +499,7 @@ class _Sentence:
 def extract_benefits(line: RuleLine, doc_id: str) -> list[Benefit]:
     """Benefits stated in one line of rule text."""
     text = line.text
-    tags = find_tags(text)
+    tags = find_tags(text, place=line.doc.metadata.jurisdiction)
     sentences: list[_Sentence] = []
     inherited = _grants_listed_below(line)
     for s0, s1 in _split_at_tags(line.sentences(), tags):
@@ -530,7 +530,7 @@ def _tag_on_next_line(line: RuleLine) -> DepartmentTag | None:
         text = clean(line.src.line(k)).strip()
         if not text:
             continue
-        tags = find_tags(text)
+        tags = find_tags(text, place=line.doc.metadata.jurisdiction)
         return tags[0] if len(tags) == 1 and tags[0].start == 0 and tags[0].end >= len(text) else None
     return None
 

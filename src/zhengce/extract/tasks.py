@@ -62,7 +62,7 @@ def tasks_from_table(src: SourceText, doc_id: str, table: Node, main_lines: list
 
 
 def extract_tasks(line: RuleLine, doc_id: str) -> list[Task]:
-    tags = find_tags(line.text)
+    tags = find_tags(line.text, place=line.doc.metadata.jurisdiction)
     if not tags:
         return []
     out = []

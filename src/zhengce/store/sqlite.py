@@ -163,6 +163,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
             cols = conn.execute("PRAGMA table_info(documents)").fetchall()
             if any(c["name"] == "jurisdiction" and c["notnull"] for c in cols):
                 _rebuild_documents(conn)
+                # v2 stamped a default place on every document: the next ingest reads each one's from its text
+                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('recheck_jurisdiction', '1')")
             if conn.execute("PRAGMA foreign_key_check").fetchall():
                 raise sqlite3.DatabaseError("foreign keys broken by the migration")
             conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))

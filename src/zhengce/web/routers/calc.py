@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from zhengce import services
-from zhengce.rules.profile import LEVELS, SPEND_FIELDS, honour_names, industry_names
+from zhengce.rules.profile import LEVELS, SPEND_FIELDS, honour_names, industry_names, qualification_vocab
 from zhengce.web.deps import MAX_URL_BYTES, Rules, http_error, templates
 
 router = APIRouter()
@@ -102,7 +102,8 @@ def calc(request: Request, rules: Rules, p: Annotated[str, Query(max_length=MAX_
          "profile_text": json.dumps(data, ensure_ascii=False, indent=2) if data else example_text,
          "share": f"/calc?p={encode_profile(data)}&as_of={day.isoformat()}" if data and report else None,
          "areas": areas(), "honours": sorted(honour_names()), "levels": LEVELS,
-         "industries": sorted(industry_names()), "spend_fields": SPEND_FIELDS},
+         "industries": sorted(industry_names()), "spend_fields": SPEND_FIELDS,
+         "qualifications": sorted(qualification_vocab().values(), key=lambda q: q["label"])},
     )  # fmt: skip
 
 
@@ -117,8 +118,7 @@ def profile_from_form(params) -> dict:
         name, _, level = h.partition("@")
         honours.append({"name": name, **({"level": level} if level else {})})
     data["honours"] = honours
-    quals = [q.strip() for q in params.get("qualifications", "").splitlines() if q.strip()]
-    data["qualifications"] = quals
+    data["qualifications"] = [q.strip() for q in params.getlist("qualifications") if q.strip()]  # picked from the vocabulary
     spend = {}
     for key in SPEND_FIELDS:
         v = params.get(f"spend.{key}", "").strip()

@@ -38,3 +38,23 @@
       .map((f) => (labels[f.fact_kind] || f.fact_kind) + (f.amount_yuan != null ? " " + f.amount_yuan + "元" : "") + (f.rate != null ? " " + (f.rate * 100) + "%" : "")).join("；");
   }
 })();
+
+// Calculator: filter the qualification pick-list as the user types (name or label, any part).
+(function () {
+  const box = document.getElementById("qual-filter");
+  if (!box) return;
+  const items = Array.from(document.querySelectorAll("#qual-picklist .pick"));
+  const count = document.getElementById("qual-count");
+  function apply() {
+    const q = box.value.trim();
+    let shown = 0;
+    for (const it of items) {
+      const hit = !q || it.dataset.search.includes(q) || it.querySelector("input").checked;
+      it.hidden = !hit;
+      if (hit) shown += 1;
+    }
+    if (count) count.textContent = "显示 " + shown + " / " + items.length + " 项";
+  }
+  box.addEventListener("input", apply);
+  apply();
+})();
