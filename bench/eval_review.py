@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/eval_review.py [--verbose]
 
 Regenerates the rules of every document that has reviewed rules, with the
 review ignored, and compares each reviewed rule with the generated rule of
-the same id. A rule is identical when every field a reviewer decides agrees:
+the same identity (line, start of quote, occurrence; rule ids number rules per
+line, so a newly read clause would shift them). A rule is identical when every field a reviewer decides agrees:
 beneficiary class, jurisdiction, conditions, formula, period, years, caps,
 stacking and departments (not the review status, note, reviewer or time).
 Prints the share identical and, for the rest, which fields differ.
@@ -18,10 +19,10 @@ from collections import Counter
 
 from zhengce.corpus.ingest import bundled_corpus, parse_source
 from zhengce.corpus.text import read_source
-from zhengce.rules.generate import generate_for_document
+from zhengce.rules.generate import generate_for_document, identity_keys
 from zhengce.rules.model import load_rules
 
-REVIEW_ONLY = {"status", "review_note", "reviewed_by", "reviewed_at", "citation", "beneficiary"}
+REVIEW_ONLY = {"rule_id", "status", "review_note", "reviewed_by", "reviewed_at", "citation", "beneficiary", "replaces"}
 
 
 def decided(rule) -> dict:
@@ -32,19 +33,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    reviewed = {r.rule_id: r for r in load_rules() if r.status == "reviewed"}
+    mine = load_rules()
+    reviewed = {r.rule_id: r for r in mine if r.status == "reviewed"}
     docs = {rid.split("/")[0] for rid in reviewed}
+    keys = {}
+    for doc in docs:  # pair by what a rule is about (identity_keys), not by its per-line number
+        in_doc = [r for r in mine if r.citation.doc_id == doc and r.status != "extracted"]
+        keys.update({r.rule_id: (doc, *k) for k, r in zip(identity_keys(in_doc), in_doc)})
     generated = {}
     for f in sorted(bundled_corpus().glob("*.txt")):
         src = read_source(f)
         for doc in parse_source(src):
             if doc.doc_id(src.name) in docs:
                 rf = generate_for_document(src, doc)
-                generated.update({r.rule_id: r for r in (rf.rules if rf else [])})
+                rules = rf.rules if rf else []
+                generated.update({(doc.doc_id(src.name), *k): r for k, r in zip(identity_keys(rules), rules)})
     same = 0
     diffs: Counter[str] = Counter()
     for rid, rv in sorted(reviewed.items()):
-        gen = generated.get(rid)
+        gen = generated.get(keys[rid])
         if gen is None:
             diffs["(no generated rule)"] += 1
             if args.verbose:

@@ -360,3 +360,16 @@ def test_beneficiary_class_on_real_lines():
     assert {b.beneficiary_class for b in on_line(F003, 1501)} == {"financial_institution"}  # 农商银行
     assert {b.beneficiary_class for b in on_line(F003, 1186)} == {"enterprise"}  # 县级市（区）可给予: the payer
     assert all(b.beneficiary_class for b in corpus_benefits(F003))
+
+
+def test_who_pays_this_documents_own_benefits_is_not_a_new_benefit():
+    from zhengce.corpus.ingest import bundled_corpus, parse_source
+    from zhengce.corpus.text import read_source
+    from zhengce.extract.pipeline import extract_document
+
+    src = read_source(bundled_corpus() / "003_984d27a47f4e90c5.txt")
+    doc = next(d for d in parse_source(src) if d.span.start_line <= 369 <= d.span.end_line)
+    on_369 = [f for f in extract_document(src, doc, kinds={"benefit"}) if f.line == 369]
+    # 各市（区）政府…依据本意见相关条款给予财政补助: a pointer to the opinion's own grants
+    assert not any(f.kind == "unknown" and "依据本意见" in f.quote for f in on_369)
+    assert sorted(f.rate for f in on_369 if f.kind == "rate") == [0.1, 0.3]  # the rewards to governments stay

@@ -769,6 +769,8 @@ def _unknown_clauses(s: str, mentions: list[_Mention]) -> list[_Rec]:
             continue
         if reason == "按相关政策" and not re.search(r"奖励|补贴|补助|资助|奖补|扶持|贴息|予以支持|给予支持|兑付", seg):
             continue  # 按相关规定提供安居保障: a pointer to other rules, but no money
+        if reason is None and re.search(r"(?:依据|按照|根据)本(?:意见|措施|办法|政策|通知|方案|细则)(?:相关|有关)?(?:条款|规定)", seg):
+            continue  # 依据本意见相关条款给予财政补助: who pays this document's own benefits, not a new one
         if reason is None and re.search(r"(?:鼓励|引导|推动|支持)[^，。；]{0,30}(?:银行|金融机构|保险|担保)[^，。；]{0,20}(?:给予|提供)", seg):
             continue  # 鼓励银行给予贷款支持: a target, not a grant
         out.append(_Rec("unknown", None, None, reason=reason or "unspecified", span=(a, seg_end)))

@@ -435,14 +435,48 @@ def generate_for_document(src: SourceText, doc: ParsedDocument) -> RuleFile | No
     return RuleFile(doc_id=doc.doc_id(src.name), doc_title=doc.span.title, rules=rules)
 
 
+def identity_keys(rules: list[Rule]) -> list[tuple[int, str, int]]:
+    """What a rule is about, stable when extraction finds new benefits on the same line:
+    (line, start of its quote, occurrence among the rules with that line and quote start).
+    Rule ids number rules per line, so a newly read clause would shift them."""
+    seen: dict[tuple[int, str], int] = defaultdict(int)
+    out = []
+    for r in rules:
+        head = (r.citation.line, r.citation.quote[:16])
+        out.append((*head, seen[head]))
+        seen[head] += 1
+    return out
+
+
 def merge_reviewed(new: RuleFile, old: RuleFile | None) -> RuleFile:
-    """Keep reviewed rules as they are; take generated ones for the rest."""
+    """Keep reviewed (and rejected) rules as they are; take generated ones for the rest.
+
+    Generated and reviewed rules are paired by :func:`identity_keys`, not by id; a generated rule
+    whose id a reviewed rule holds is renumbered; tiers a reviewer merged into one rule
+    (``replaces``) are not brought back.
+    """
     if old is None:
         return new
-    reviewed = {r.rule_id: r for r in old.rules if r.status != "extracted"}
-    retired = {rid for r in reviewed.values() for rid in r.replaces}  # tiers a reviewer merged into one rule
-    merged = [reviewed.pop(r.rule_id, r) for r in new.rules if r.rule_id not in retired or r.rule_id in reviewed]
-    merged += list(reviewed.values())  # reviewed rules whose fact is gone stay until a person removes them
+    reviewed = [r for r in old.rules if r.status != "extracted"]
+    by_key = dict(zip(identity_keys(reviewed), reviewed))
+    retired = {(r.citation.line, r.citation.quote[:16]) for r in reviewed if r.replaces}
+    taken = {r.rule_id for r in reviewed}
+    merged = []
+    for g, key in zip(new.rules, identity_keys(new.rules)):
+        if key in by_key:
+            merged.append(by_key.pop(key))
+            continue
+        if key[:2] in retired:
+            continue
+        if g.rule_id in taken:
+            stem = g.rule_id.rsplit("/", 1)[0]
+            n = 1
+            while f"{stem}/{n}" in taken or any(x.rule_id == f"{stem}/{n}" for x in new.rules):
+                n += 1
+            g = g.model_copy(update={"rule_id": f"{stem}/{n}"})
+        taken.add(g.rule_id)
+        merged.append(g)
+    merged += list(by_key.values())  # reviewed rules whose fact is gone stay until a person removes them
     return RuleFile(doc_id=new.doc_id, doc_title=new.doc_title, rules=merged)
 
 
