@@ -190,7 +190,7 @@ CLASS_WORDS = (
     (
         "government",
         r"县级市(?:[（(<]区[)）>])?|县（市、区）|市（区）|市\(区\)|[各本所在]区|区（县）|区政府|人民政府|政府|管委会"
-        r"|乡镇|街道|板块",
+        r"|乡镇|街道|板块|产业集聚区|先导区|示范区(?!企业)",
     ),
     (
         "individual",
@@ -201,7 +201,7 @@ CLASS_WORDS = (
     (
         "financial_institution",
         r"银行|金融机构|保险机构|保险公司|担保机构|担保公司|融资担保|再担保|小额贷款公司|小贷公司|融资租赁公司"
-        r"|保理公司|证券公司|期货公司|承保机构|信托公司",
+        r"|保理公司|证券公司|期货公司|承保机构|信托公司|创投机构|创业投资机构|投资机构|创业投资基金|私募基金",
     ),
     (
         "organisation",
@@ -449,7 +449,7 @@ def _class_in(phrase: str, *, skip_givers: bool = False) -> str | None:
         if skip_givers and GIVER_AFTER_RE.match(rest):
             continue  # 市、县级市(区)联动给予: the payer
         found = m.lastgroup
-    if found == "organisation" and re.search(r"企业[、和及与]|[、和及与](?:各类)?企业", phrase):
+    if found == "organisation" and re.search(r"企业[、和及与]|[、和及与](?:各类)?企业|企事业单位", phrase):
         return "enterprise"  # 各类企业、高等院校、科研院所: firms are among the recipients
     return found
 

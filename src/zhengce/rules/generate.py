@@ -91,9 +91,15 @@ def tier_recipient(who: str, tier: int, tiers: int) -> str:
     cut = parts[0].rfind("的") + 1  # a shared prefix ends with 的
     prefix, first = parts[0][:cut], parts[0][cut:]
     items = [first, *parts[1:]]
-    if len(first) < 2 or any(len(x) != len(first) for x in items):
-        return who  # only a plain list of like items is split; anything else stays whole for review
-    return prefix + items[tier - 1]
+    if len(first) >= 2 and all(len(x) == len(first) for x in items):
+        return prefix + items[tier - 1]
+    # 具身智能机器人领域江苏省重点实验室、江苏省工程技术联合实验室…: the later items start like the first
+    # item's own part (江苏省…), so what comes before that in the first item is a shared prefix
+    lead = items[1][:2]
+    at = first.find(lead)
+    if len(lead) == 2 and at > 0 and all(x.startswith(lead) for x in items[1:]):
+        return prefix + first[:at] + [first[at:], *items[1:]][tier - 1]
+    return who  # anything else stays whole for review
 
 
 NUMBER_RE = re.compile(r"\d")
@@ -158,6 +164,7 @@ def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str
     who = re.sub(r"(?:在苏)?[\u4e00-\u9fa5]{0,16}?达到[0-9.人万亿元和、及%]+", "", who)
     who = re.sub(r"(?:当年度|年度|上年度)?(?:单个项目)?[\u4e00-\u9fa5]{0,8}?(?:达到|超过)?\d[\d.]*(?:亿元|万元|元|人|%)(?:（含）)?(?:以上|及以上)?", "", who)
     who = who.strip("，,、的 ")
+    who = re.sub(r"等(?:荣誉|称号|资质)$", "", who).replace("(", "（").replace(")", "）")
     if len(who) < 2 or GENERIC_WHO_RE.match(who) or not _residual(who):
         return None
     if b.tiers and b.tier:
@@ -238,6 +245,15 @@ def _years_number(token: str) -> int | None:
         return None
 
 
+def levels_at_least(text: str) -> list[str] | None:
+    """经苏州市及以上认定 → 市级/省级/国家级; 省级及以上 → 省级/国家级 (None when not written)."""
+    if re.search(r"(?:苏州)?市(?:级)?(?:及|或)以上", text):
+        return ["市级", "省级", "国家级"]
+    if re.search(r"(?:江苏)?省(?:级)?(?:及|或)以上", text):
+        return ["省级", "国家级"]
+    return None
+
+
 def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]) -> tuple[list, list[ThresholdCondition]]:
     """Honour / qualification / industry / threshold conditions of one benefit (no jurisdiction)."""
     title = doc.span.title
@@ -248,8 +264,15 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
             t = _threshold(c)
             if t is not None and not any(t.field == x.field and t.value == x.value for x in thresholds):
                 thresholds.append(t)
-    honours = honours_in(clean(b.quote))
-    levels = LEVEL_LIST_RE.search(clean(b.quote))
+    text = clean(b.quote)
+    who_text = clean(b.beneficiary or "")
+    if b.tiers and b.tier and who_text:
+        # 分别给予: the tier's own recipient decides its honour (江苏省工程研究中心 in a list of five)
+        one = tier_recipient(BENEFICIARY_NOISE_RE.sub("", who_text), b.tier, b.tiers)
+        if one != BENEFICIARY_NOISE_RE.sub("", who_text):
+            text = who_text = one
+    honours = honours_in(text) or honours_in(who_text)
+    levels = LEVEL_LIST_RE.search(text)
     level_list = re.split(r"[、和及]", levels.group(1)) if levels else []
     if honours:
         if b.tiers and len(honours) == b.tiers:
@@ -257,9 +280,15 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
             conds.append(HonourCondition(name=name, levels=[level] if level else None))
         elif b.tiers and len(honours) == 1 and len(level_list) == b.tiers:
             conds.append(HonourCondition(name=honours[0][2], levels=[level_list[b.tier - 1]]))
+        elif b.tiers and len(honours) == 1 and honours_in(who_text) and who_text != clean(b.beneficiary or ""):
+            _, _, name, level = honours[0]  # the tier's recipient names one honour
+            conds.append(HonourCondition(name=name, levels=[level] if level else None))
         else:
             names = list(dict.fromkeys(h[2] for h in honours))
             conds.append(HonourCondition(name=names[0], levels=[honours[0][3]] if honours[0][3] else None))
+        at_least = levels_at_least(text + who_text)
+        if at_least and conds and isinstance(conds[-1], HonourCondition):
+            conds[-1] = HonourCondition(name=conds[-1].name, levels=at_least)
     else:
         quals, age = _qualifications(b, thresholds)
         conds.extend(quals)
@@ -280,6 +309,28 @@ def _is_class_list(labels: list[str]) -> bool:
     return len(labels) >= 2 and all(labels) and bool(CATCH_ALL_RE.match(labels[-1]))
 
 
+def _cap_per_year(b: Benefit, formula) -> int | None:
+    """A yearly cap, unless it is just the per-grant cap of a yearly benefit (每年最高200万元)."""
+    cap = getattr(b, "cap_per_year_yuan", None)
+    own = getattr(formula, "cap", None) or (formula.amount if isinstance(formula, FixedFormula) else None)
+    return None if cap is not None and cap == own and b.period == "per_year" else cap
+
+
+def drop_shown_statuses(conds: list, formula) -> list:
+    """A status the rule's own spend shows (算力使用方 and the 算力费用 the rate is computed on;
+    建设运营独立站 and its 费用支出超过50万元) is not asked again as a declaration."""
+    from zhengce.rules.profile import status_evidence
+
+    fields = {getattr(formula, "base", None), getattr(formula, "quantity", None)}
+    fields |= {c.field for c in conds if isinstance(c, ThresholdCondition)}
+    fields.discard(None)
+    shown = status_evidence()
+    return [
+        c for c in conds
+        if not (isinstance(c, QualificationCondition) and not c.any_of and c.name in shown and shown[c.name] in fields)
+    ]
+
+
 def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, stacking: list[Stacking]) -> Rule:
     md, title = doc.metadata, doc.span.title
     highest = [s for s in stacking if s.kind == "highest_only"]
@@ -287,6 +338,7 @@ def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, s
     note = None
     if md.effective_relative:
         note = md.effective_relative + "施行" + (f"，有效期{md.validity_years}年" if md.validity_years else "") + "（未写明日期）"
+    conds = drop_shown_statuses(conds, formula)
     return Rule(
         rule_id=rule_id,
         beneficiary_class=_beneficiary_class(b),
@@ -296,7 +348,7 @@ def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, s
         period=b.period,
         max_years=b.max_years,
         first_year=getattr(b, "first_year", None),
-        cap_per_year=getattr(b, "cap_per_year_yuan", None),
+        cap_per_year=_cap_per_year(b, formula),
         cap_total=b.cap_total_yuan,
         valid_from=md.effective,
         valid_until=md.expires,
@@ -404,6 +456,25 @@ def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
     return FixedFormula(amount=b.amount_yuan, upto=b.amount_is_cap)
 
 
+DOC_DEPT_RE = re.compile(
+    r"(?:由|，|。|^|（[一二三四五六七八九十]+）[^。]{0,6}?)(?P<dept>市[\u4e00-\u9fa5]{1,8}?(?:局|委|办))"
+    r"(?:另行制定|编制申报指南|负责(?:解释|组织|实施|受理)|牵头|规范评审|会同)"
+)
+
+
+def document_departments(src: SourceText, doc: ParsedDocument) -> list[str]:
+    """The unit a document names as running its measures when no clause carries a responsibility tag
+    (本《措施》…具体条件由市商务局另行制定; 市发改委编制申报指南…). Only units the registry knows."""
+    from collections import Counter
+
+    from zhengce.extract.departments import registry
+
+    reg = registry()
+    text = clean(src.text[doc.span.start : doc.span.end])
+    found = Counter(reg.canonical(m.group("dept")) for m in DOC_DEPT_RE.finditer(text) if reg.is_known(m.group("dept")))
+    return [found.most_common(1)[0][0]] if found else []
+
+
 def generate_for_document(src: SourceText, doc: ParsedDocument) -> RuleFile | None:
     """Rules of one document (None when it grants nothing)."""
     facts = extract_document(src, doc, kinds={"benefit", "condition", "stacking"})
@@ -432,6 +503,10 @@ def generate_for_document(src: SourceText, doc: ParsedDocument) -> RuleFile | No
                     done.update(group)
                     continue
         rules.append(rule_for(b, per_line[b.line], doc, conditions, stacking, siblings))
+    if rules and not any(r.departments for r in rules):
+        owner = document_departments(src, doc)
+        for r in rules:
+            r.departments = list(owner)
     return RuleFile(doc_id=doc.doc_id(src.name), doc_title=doc.span.title, rules=rules)
 
 
