@@ -129,14 +129,14 @@ def _tier_thresholds(label: str, who: str) -> list[ThresholdCondition] | None:
     return out
 
 
-GENERIC_WORDS_RE = re.compile(r"领域|行业|产业|重点|相关|符合条件|和|及|与|、|的|等|企业|单位|主体|经营主体|市场主体")
+GENERIC_WORDS_RE = re.compile(r"领域|行业|产业|重点|相关|符合条件|和|及|与|、|的|等|企业|单位|主体|经营主体|市场主体|项目")
 
 
 def _residual(who: str) -> str:
     """What a beneficiary phrase says beyond industries and generic nouns (智能车联网和新能源汽车领域制造业企业 → "")."""
     rest = who
-    for start, end, _ in sorted(industries_in(who), reverse=True):
-        rest = rest[:start] + rest[end:]
+    for kw in sorted((k for i in load_json("industries.json")["industries"] for k in i["keywords"]), key=len, reverse=True):
+        rest = rest.replace(kw, "")  # every mention, 智能车联网和新能源汽车 alike
     return GENERIC_WORDS_RE.sub("", rest)
 
 
@@ -157,6 +157,11 @@ def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str
     """
     who = clean(b.beneficiary or "")
     who = BENEFICIARY_NOISE_RE.sub("", who).lstrip("的")
+    # …制造业企业设备更新及…设备购置(贷款): what follows the recipient's head noun is what is paid for
+    head = re.search(r"^(.{2,}?(?:企业|单位|机构|主体))(?=[^，,]*(?:设备|贷款|费用|投入|购置))", who)
+    if head and not re.search(r"\d", who[head.end():][:4]):
+        who = head.group(1)
+    who = re.sub(r"(?:当年度|年度|上年度)?(?:单个项目)?[\u4e00-\u9fa5]{0,8}?(?:达到|超过)?\d[\d.]*(?:亿元|万元|元|人|%)(?:（含）)?(?:以上|及以上)?", "", who)
     for t in thresholds:
         who = who.replace(clean(t.text), "")
     # …在苏缴纳社保员工数和研发投入达到50人和1000万元… (the indicator phrase starts after a time clause like 2年内)
@@ -245,6 +250,11 @@ def _years_number(token: str) -> int | None:
         return None
 
 
+def _used_not_held(text: str, start: int) -> bool:
+    """使用符合条件的公共海外仓: the firm uses the honoured facility, it does not hold the honour."""
+    return bool(re.search(r"(?:使用|租用|入驻|利用)[^，,、]{0,6}$", text[max(0, start - 10) : start]))
+
+
 def levels_at_least(text: str) -> list[str] | None:
     """经苏州市及以上认定 → 市级/省级/国家级; 省级及以上 → 省级/国家级 (None when not written)."""
     if re.search(r"(?:苏州)?市(?:级)?(?:及|或)以上", text):
@@ -254,7 +264,23 @@ def levels_at_least(text: str) -> list[str] | None:
     return None
 
 
-def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]) -> tuple[list, list[ThresholdCondition]]:
+def tier_recipient_of(b: Benefit, siblings: list[Benefit]) -> str | None:
+    """The recipient of one tier from the tiers' labels (…江苏省重点实验室、江苏省工程技术联合实验室…)."""
+    if not (b.tiers and b.tier and getattr(b, "tier_label", None)) or re.search(r"\d", b.tier_label):
+        return None
+    if re.fullmatch(r"(?:国家|省|市|县|区)级?|第[一二三四五六七八九十]档|[一二三四五六七八九十]等奖", clean(b.tier_label)):
+        return None  # a level or a rank: the beneficiary phrase says of what
+    group = sorted([x for x in [b, *siblings] if x.tiers == b.tiers and x.tier and x.start == b.start or x is b],
+                   key=lambda x: x.tier)  # fmt: skip
+    labels = [getattr(x, "tier_label", None) for x in group]
+    if len(labels) != b.tiers or not all(labels):
+        return None
+    joined = BENEFICIARY_NOISE_RE.sub("", "、".join(clean(x) for x in labels))
+    one = tier_recipient(joined, b.tier, b.tiers)
+    return one if one != joined else None
+
+
+def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition], recipient: str | None = None) -> tuple[list, list[ThresholdCondition]]:
     """Honour / qualification / industry / threshold conditions of one benefit (no jurisdiction)."""
     title = doc.span.title
     conds: list = []
@@ -266,12 +292,14 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
                 thresholds.append(t)
     text = clean(b.quote)
     who_text = clean(b.beneficiary or "")
-    if b.tiers and b.tier and who_text:
+    if recipient:
+        text = who_text = recipient
+    elif b.tiers and b.tier and who_text:
         # 分别给予: the tier's own recipient decides its honour (江苏省工程研究中心 in a list of five)
         one = tier_recipient(BENEFICIARY_NOISE_RE.sub("", who_text), b.tier, b.tiers)
         if one != BENEFICIARY_NOISE_RE.sub("", who_text):
             text = who_text = one
-    honours = honours_in(text) or honours_in(who_text)
+    honours = [h for h in (honours_in(text) or honours_in(who_text)) if not _used_not_held(text, h[0])]
     levels = LEVEL_LIST_RE.search(text)
     level_list = re.split(r"[、和及]", levels.group(1)) if levels else []
     if honours:
@@ -284,13 +312,27 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
             _, _, name, level = honours[0]  # the tier's recipient names one honour
             conds.append(HonourCondition(name=name, levels=[level] if level else None))
         else:
-            names = list(dict.fromkeys(h[2] for h in honours))
-            conds.append(HonourCondition(name=names[0], levels=[honours[0][3]] if honours[0][3] else None))
+            # 创新领军企业先进技术研究院: adjacent honours name one thing, whose head noun comes last
+            pick = honours[0]
+            if len(honours) > 1 and not re.search(r"[、，,和及或]", text[honours[0][1] : honours[-1][0]]):
+                pick = honours[-1] if honours[-1][3] else (*honours[-1][:3], honours[0][3])
+            conds.append(HonourCondition(name=pick[2], levels=[pick[3]] if pick[3] else None))
+        if conds and isinstance(conds[-1], HonourCondition) and conds[-1].levels is None and not b.tiers:
+            # 入选江苏省…目录的首版次软件: the nearest level word before the honour in its clause
+            at = text.find(conds[-1].name[:2])
+            lv = re.findall(r"(国家级|国家|江苏省|省级|苏州市|市级)", re.split(r"[，,；]", text[:max(at, 0)])[-1]) if at > 0 else []
+            if lv:
+                from zhengce.extract.conditions import LEVELS as LEVEL_OF
+
+                conds[-1] = HonourCondition(name=conds[-1].name, levels=[LEVEL_OF[lv[-1]]])
         at_least = levels_at_least(text + who_text)
         if at_least and conds and isinstance(conds[-1], HonourCondition):
             conds[-1] = HonourCondition(name=conds[-1].name, levels=at_least)
     else:
-        quals, age = _qualifications(b, thresholds)
+        if recipient:
+            quals, age = concept_conditions(recipient.replace("(", "（").replace(")", "）")), []
+        else:
+            quals, age = _qualifications(b, thresholds)
         conds.extend(quals)
         thresholds = thresholds + age
     inds = [name for _, _, name in industries_in(clean(title or ""))]
@@ -371,7 +413,7 @@ def rule_for(
     siblings: list[Benefit],
 ) -> Rule:
     """One rule for one benefit fact (not a tier of an alternatives list)."""
-    conds, thresholds = _conditions_for(b, doc, conditions)
+    conds, thresholds = _conditions_for(b, doc, conditions, tier_recipient_of(b, siblings))
     formula = _formula(b, siblings, conditions)
     identified = thresholds or any(not isinstance(c, IndustryCondition) for c in conds) or industries_named(b)
     if not identified and not isinstance(formula, (RateFormula, StepFormula, PerUnitFormula)):
