@@ -74,6 +74,9 @@ def _threshold(c: Condition) -> ThresholdCondition | None:
     return ThresholdCondition(field=hit[1], op=c.operator, value=value, text=c.quote)
 
 
+SCOPE_WORDS = r"国际|国家级|国家|全国|江苏省|省级|省|苏州市|市级|市"
+
+
 def tier_recipient(who: str, tier: int, tiers: int) -> str:
     """The recipient of one tier in 分别给予A、B: 国家级、省级工业设计中心 → 省级工业设计中心 (tier 2).
 
@@ -88,6 +91,13 @@ def tier_recipient(who: str, tier: int, tiers: int) -> str:
     parts = who.split("、")
     if len(parts) != tiers or tiers < 2:
         return who
+    # 主导国际、国家标准制定工作 → 主导国际标准制定工作 / 主导国家标准制定工作: scopes sharing head and tail
+    scopes = [re.search(rf"({SCOPE_WORDS})$", parts[0]), *[re.match(rf"({SCOPE_WORDS})", x) for x in parts[1:]]]
+    if all(scopes):
+        lead = parts[0][: scopes[0].start()]
+        tail = parts[-1][scopes[-1].end() :]
+        if all(x[m.end() :] in ("", tail) for x, m in zip(parts[1:-1], scopes[1:-1])):
+            return lead + scopes[tier - 1].group(1) + tail
     cut = parts[0].rfind("的") + 1  # a shared prefix ends with 的
     prefix, first = parts[0][:cut], parts[0][cut:]
     items = [first, *parts[1:]]
@@ -161,20 +171,19 @@ def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str
     head = re.search(r"^(.{2,}?(?:企业|单位|机构|主体))(?=[^，,]*(?:设备|贷款|费用|投入|购置))", who)
     if head and not re.search(r"\d", who[head.end():][:4]):
         who = head.group(1)
-    who = re.sub(r"(?:当年度|年度|上年度)?(?:单个项目)?[\u4e00-\u9fa5]{0,8}?(?:达到|超过)?\d[\d.]*(?:亿元|万元|元|人|%)(?:（含）)?(?:以上|及以上)?", "", who)
-    for t in thresholds:
-        who = who.replace(clean(t.text), "")
     # …在苏缴纳社保员工数和研发投入达到50人和1000万元… (the indicator phrase starts after a time clause like 2年内)
     who = re.sub(r"(\d+年内)[\u4e00-\u9fa5]{0,16}?达到[0-9.人万亿元和、及%]+", r"\1", who)
     who = re.sub(r"(?:在苏)?[\u4e00-\u9fa5]{0,16}?达到[0-9.人万亿元和、及%]+", "", who)
     who = re.sub(r"(?:当年度|年度|上年度)?(?:单个项目)?[\u4e00-\u9fa5]{0,8}?(?:达到|超过)?\d[\d.]*(?:亿元|万元|元|人|%)(?:（含）)?(?:以上|及以上)?", "", who)
+    for t in thresholds:
+        who = who.replace(clean(t.text), "")
     who = who.strip("，,、的 ")
     who = re.sub(r"等(?:荣誉|称号|资质)$", "", who).replace("(", "（").replace(")", "）")
     if len(who) < 2 or GENERIC_WHO_RE.match(who) or not _residual(who):
         return None
     if b.tiers and b.tier:
         who = tier_recipient(who, b.tier, b.tiers)
-    return who[:40]
+    return who.lstrip("的")[:40]
 
 
 AGE_RE = re.compile(r"(?:新投资设立|新设立|新注册|新成立|注册|成立|设立)[^，,]{0,4}?(\d+|[一二三四五六七八九十两])年(?:以)?内")
@@ -404,6 +413,35 @@ def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, s
     )
 
 
+LIST_ITEM = r"[^、，,。；和及（(]{2,18}(?:[（(][^）)]{1,6}[）)][^、，,。；和及]{0,6})?"
+RECIPIENT_LIST_RE = re.compile(
+    rf"(?:认定（获评）为|认定为|获评为?|获批的?|申报|建设各类|建设|对)(?P<items>{LIST_ITEM}(?:、{LIST_ITEM})*(?:、|和|及){LIST_ITEM})(?:等|，|,|$)"
+)
+
+
+def recipient_list(b: Benefit) -> list[str] | None:
+    """对获批的省重点实验室、省工程技术联合实验室，给予最高2000万元: several kinds of recipient for one
+    amount. Each is an alternative (paid once, whichever the firm is); at least one must be an honour."""
+    if b.tiers:
+        return None
+    for m in RECIPIENT_LIST_RE.finditer(re.sub(r"(?:及|或)以上", "以上", clean(b.quote))):
+        items = [x.strip() for x in re.split(r"、|和|及", m.group("items")) if x.strip()]
+        items = [re.sub(r"^(?:各类|新获评的|获评的|获批的|认定的)", "", x) for x in items]
+        items = [re.sub(r"等[\u4e00-\u9fa5]{0,4}$", "", x) for x in items]  # …研究院等载体
+        if len(items) >= 2 and any(honours_in(x) for x in items) and all(len(x) >= 2 for x in items):
+            return items
+    return None
+
+
+def item_condition(item: str):
+    """One listed recipient as a condition: an honour of the vocabulary (with its level), else a status."""
+    found = honours_in(item)
+    if found:
+        _, _, name, level = found[-1]
+        return HonourCondition(name=name, levels=[level] if level else None)
+    return QualificationCondition(name=item.replace("(", "（").replace(")", "）"))
+
+
 def rule_for(
     b: Benefit,
     k: int,
@@ -415,7 +453,12 @@ def rule_for(
     """One rule for one benefit fact (not a tier of an alternatives list)."""
     conds, thresholds = _conditions_for(b, doc, conditions, tier_recipient_of(b, siblings))
     formula = _formula(b, siblings, conditions)
-    identified = thresholds or any(not isinstance(c, IndustryCondition) for c in conds) or industries_named(b)
+    items = recipient_list(b)
+    if items and not isinstance(formula, AlternativesFormula):
+        options = [Option(label=x, conditions=[item_condition(x)], formula=formula) for x in items]
+        formula = AlternativesFormula(options=options)
+        conds = [c for c in conds if not isinstance(c, (HonourCondition, QualificationCondition, UndeterminedCondition))]
+    identified = thresholds or any(not isinstance(c, IndustryCondition) for c in conds) or industries_named(b) or items
     if not identified and not isinstance(formula, (RateFormula, StepFormula, PerUnitFormula)):
         # nobody named and no spend to decide it: never paid to every firm by default
         conds.append(UndeterminedCondition(reason="支持对象未能从原文识别"))
@@ -473,6 +516,10 @@ def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
     if b.kind == "unknown":
         return UnknownFormula(reason=b.unknown_reason or "unspecified")
     per_unit = getattr(b, "per_unit", None)
+    if per_unit is None and b.tiers:  # 每项分别给予最高100万元、50万元: the unit holds for every tier
+        per_unit = next((x.per_unit for x in siblings if x.tiers == b.tiers and x.quote == b.quote and getattr(x, "per_unit", None)), None)
+    if per_unit in ("个", "项") and re.search(r"每(?:个|项)[^，。；]{0,10}项目", clean(b.quote)):
+        per_unit = "个项目"  # 每个开源软件项目: projects are counted
     if per_unit and b.kind == "fixed" and b.amount_yuan:
         q = quantity_field(per_unit)
         if q is None:
