@@ -373,3 +373,8 @@ def test_who_pays_this_documents_own_benefits_is_not_a_new_benefit():
     # 各市（区）政府…依据本意见相关条款给予财政补助: a pointer to the opinion's own grants
     assert not any(f.kind == "unknown" and "依据本意见" in f.quote for f in on_369)
     assert sorted(f.rate for f in on_369 if f.kind == "rate") == [0.1, 0.3]  # the rewards to governments stay
+
+
+def test_instalments_after_a_schedule_are_not_new_benefits():
+    found = benefits("每年实施不超过10个项目，每项给予不超过100万元的资金支持。项目经费分两期拨付，立项后给予30万元经费支持，项目实施验收合格后，给予不超过70万元的奖励支持。")
+    assert [b.amount_yuan for b in found] == [1_000_000]

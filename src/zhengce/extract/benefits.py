@@ -348,6 +348,8 @@ def _classify_money(s: str, m: Money, first_grant: int | None, per_unit: str | N
     clause = _clause_around(s, m.start, m.end)
     if SCHEDULE_RE.search(clause) and not re.search(r"给予|奖励|补贴|补助", clause):
         return "schedule"
+    if re.search(r"分[两二三四五\d](?:期|次|批)(?:拨付|支付|兑付|下达)", s[: m.start]):
+        return "schedule"  # 项目经费分两期拨付，立项后给予30万元…验收后给予70万元: instalments of the grant above
     if CUMULATIVE_BEFORE_RE.search(before):
         return "cumulative"
     if STEP_BASE_BEFORE_RE.search(before):
@@ -757,7 +759,7 @@ def _unknown_clauses(s: str, mentions: list[_Mention]) -> list[_Rec]:
     for a, b in zip(cuts, cuts[1:]):
         seg = s[a : b - 1] if b <= len(s) else s[a:]
         seg_end = a + len(seg)
-        if any(a <= x.start < seg_end and x.role in ("grant", "cap", "floor", "cumulative") for x in mentions):
+        if any(a <= x.start < seg_end and x.role in ("grant", "cap", "floor", "cumulative", "schedule") for x in mentions):
             continue
         reason = next((why for rx, why in UNKNOWN_PATTERNS if rx.search(seg)), None)
         grant = UNKNOWN_GRANT_RE.search(seg)

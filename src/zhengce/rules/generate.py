@@ -168,7 +168,7 @@ def _qualification_name(b: Benefit, thresholds: list[ThresholdCondition]) -> str
     who = clean(b.beneficiary or "")
     who = BENEFICIARY_NOISE_RE.sub("", who).lstrip("的")
     # …制造业企业设备更新及…设备购置(贷款): what follows the recipient's head noun is what is paid for
-    head = re.search(r"^(.{2,}?(?:企业|单位|机构|主体))(?=[^，,]*(?:设备|贷款|费用|投入|购置))", who)
+    head = re.search(r"^(.{2,}?(?:企业|单位|机构|主体))(?=[^，,]*(?:设备|贷款|费用|投入|购置)|(?:依据|按照?|根据))", who)
     if head and not re.search(r"\d", who[head.end():][:4]):
         who = head.group(1)
     # …在苏缴纳社保员工数和研发投入达到50人和1000万元… (the indicator phrase starts after a time clause like 2年内)
@@ -223,6 +223,8 @@ def _qualifications(b: Benefit, thresholds: list[ThresholdCondition]) -> tuple[l
             who = None
     if not who:
         return [], extra
+    if _beneficiary_class(b) != "enterprise":
+        return [QualificationCondition(name=who)], extra  # the status vocabulary is what firms declare
     return concept_conditions(who), extra
 
 
