@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from zhengce.corpus.ingest import bundled_corpus
+from zhengce.corpus.parse import bundled_corpus
 
 GRANT_RE = re.compile(r"给予|奖励|补贴|补助|支持|贴息")
 PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")

@@ -14,7 +14,7 @@ import csv
 import sys
 from pathlib import Path
 
-from zhengce.corpus.ingest import ParsedDocument, bundled_corpus, parse_source
+from zhengce.corpus.parse import ParsedDocument, bundled_corpus, parse_source
 from zhengce.corpus.segment import title_key
 from zhengce.corpus.text import read_source
 

@@ -17,7 +17,7 @@ import argparse
 import sys
 from collections import Counter
 
-from zhengce.corpus.ingest import bundled_corpus, parse_source
+from zhengce.corpus.parse import bundled_corpus, parse_source
 from zhengce.corpus.text import read_source
 from zhengce.rules.generate import generate_for_document, identity_keys
 from zhengce.rules.model import load_rules

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+from zhengce.ingest import bundled_corpus, ingest_paths
 from zhengce.search.index import search
 from zhengce.store import sqlite as store
 

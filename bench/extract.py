@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+from zhengce.ingest import bundled_corpus, ingest_paths
 from zhengce.store import sqlite as store
 
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+from zhengce.ingest import bundled_corpus, ingest_paths
 from zhengce.corpus.text import read_source
 from zhengce.store import sqlite as store
 

@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+from zhengce.ingest import bundled_corpus, ingest_paths
 from zhengce.search.index import search, tokens
 from zhengce.store import sqlite as store
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zhengce.cli import app
-from zhengce.corpus.ingest import ParsedDocument, bundled_corpus, parse_source
+from zhengce.corpus.parse import ParsedDocument, bundled_corpus, parse_source
 from zhengce.corpus.text import SourceText, read_source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from functools import lru_cache
 import pytest
 from conftest import F003, parsed, source
 
-from zhengce.corpus.ingest import parse_source
+from zhengce.corpus.parse import parse_source
 from zhengce.corpus.text import SourceText
 from zhengce.extract.pipeline import extract_document
 
@@ -363,7 +363,7 @@ def test_beneficiary_class_on_real_lines():
 
 
 def test_who_pays_this_documents_own_benefits_is_not_a_new_benefit():
-    from zhengce.corpus.ingest import bundled_corpus, parse_source
+    from zhengce.corpus.parse import bundled_corpus, parse_source
     from zhengce.corpus.text import read_source
     from zhengce.extract.pipeline import extract_document
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import F003, doc_at, parsed, source
 
 from zhengce.corpus.text import SourceText
-from zhengce.corpus.ingest import parse_source
+from zhengce.corpus.parse import parse_source
 from zhengce.extract.departments import find_tags, registry
 from zhengce.extract.pipeline import extract_document
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhengce.corpus import text as text_mod
-from zhengce.corpus.ingest import ingest_paths, parse_source
+from zhengce.ingest import ingest_paths, parse_source
 from zhengce.corpus.structure import numeral_value
 from zhengce.corpus.text import SourceText, is_noise_line, normalise, read_source, to_simplified
 from zhengce.extract.amounts import find_money, find_rates

@@ -12,7 +12,7 @@ import pytest
 from conftest import F003, doc_at, file_digest, parsed
 
 from zhengce import places
-from zhengce.corpus.ingest import parse_source
+from zhengce.corpus.parse import parse_source
 from zhengce.corpus.text import SourceText
 from zhengce.datafiles import load_json
 from zhengce.extract.departments import find_tags, registry

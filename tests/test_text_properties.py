@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhengce.corpus.ingest import parse_source
+from zhengce.corpus.parse import parse_source
 from zhengce.corpus.text import InputError, SourceText, decode_bytes, normalise
 
 ALPHABET = st.sampled_from(list("苏州市关于若干措施办法意见。，、：（）()一二三第条章1２3 \u2002\n\t[]《》各人民政府单位附件：解读播报"))

@@ -163,7 +163,7 @@ def test_review_endpoint_needs_a_token_and_updates_the_rule_file(ingested_db, tm
 
 def test_database_without_search_index_is_a_clear_503(tmp_path, cli):
     db = tmp_path / "noindex.db"
-    from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+    from zhengce.ingest import bundled_corpus, ingest_paths
     from zhengce.store import sqlite as store
 
     conn = store.connect(db)

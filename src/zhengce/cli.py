@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.table import Table
 from rich.tree import Tree
 
-from zhengce.corpus.ingest import bundled_corpus, discover, ingest_paths, reextract
+from zhengce.ingest import bundled_corpus, discover, ingest_paths, reextract
 from zhengce.corpus.text import InputError
 from zhengce.corpus.views import document_detail
 from zhengce.store import sqlite as store
@@ -115,7 +115,7 @@ def ingest(
 def check_jurisdiction(db: Path, jurisdiction: str) -> None:
     """Fail (exit 2) on a place ingest cannot use, reading only the places the database already records."""
     from zhengce import places
-    from zhengce.corpus.ingest import resolve_jurisdiction
+    from zhengce.ingest import resolve_jurisdiction
 
     try:
         conn = store.connect(db, create=False) if db.is_file() else None

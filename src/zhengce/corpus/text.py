@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zhengce.errors import InputError  # noqa: F401 (re-exported: callers catch it from here)
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_LINE_CHARS = 100_000  # longer than any real clause by two orders of magnitude
-
-
-class InputError(ValueError):
-    """Bad input: the message is one line naming the file and the problem."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from zhengce.corpus.ingest import ParsedDocument
+from zhengce.corpus.parse import ParsedDocument
 from zhengce.corpus.structure import Node
 from zhengce.corpus.text import Normalised, SourceText, normalise
 

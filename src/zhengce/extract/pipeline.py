@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from zhengce.corpus.ingest import ParsedDocument, bundled_corpus, parse_source
+from zhengce.corpus.parse import ParsedDocument, bundled_corpus, parse_source
 from zhengce.corpus.text import SourceText, read_source
 from zhengce.extract.benefits import extract_benefits
 from zhengce.extract.clauses import rule_lines

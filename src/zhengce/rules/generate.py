@@ -14,7 +14,7 @@ from pathlib import Path
 
 import cn2an
 
-from zhengce.corpus.ingest import ParsedDocument, bundled_corpus, parse_source
+from zhengce.corpus.parse import ParsedDocument, bundled_corpus, parse_source
 
 from zhengce.corpus.text import SourceText, clean, read_source
 from zhengce.datafiles import load_json

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from zhengce.corpus.text import InputError
+from zhengce.errors import InputError
 
 SCHEMA_VERSION = 3  # v3: documents.jurisdiction nullable (unknown), places table
 DEFAULT_DB = "zhengce.db"

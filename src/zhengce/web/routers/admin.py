@@ -27,7 +27,7 @@ class Review(BaseModel):
 @router.post("/api/admin/extract")
 def api_extract(ctx: Ctx) -> dict:
     """Re-run fact extraction and rebuild the search index (needs X-Admin-Token)."""
-    from zhengce.corpus.ingest import reextract
+    from zhengce.ingest import reextract
 
     conn = store.connect(ctx.db, create=False)
     try:
@@ -53,7 +53,7 @@ def api_review(review: Review, ctx: Ctx) -> dict:
 @router.post("/api/admin/ingest")
 def api_ingest(ctx: Ctx) -> dict:
     """Ingest the bundled corpus (idempotent; needs X-Admin-Token)."""
-    from zhengce.corpus.ingest import bundled_corpus, ingest_paths
+    from zhengce.ingest import bundled_corpus, ingest_paths
 
     conn = store.connect(ctx.db, create=True)
     try:

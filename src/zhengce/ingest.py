@@ -1,7 +1,9 @@
-"""Ingest: files → documents with metadata and structure, stored in one transaction.
+"""Ingest: files → documents, facts, stored in one transaction, and the search index.
 
-``parse_source`` is pure (text in, documents out); ``ingest_paths`` adds file
-discovery, validation, versioning and storage.
+The orchestration above the stages: it reads and validates files, parses them
+(:mod:`zhengce.corpus.parse`), extracts facts (:mod:`zhengce.extract.pipeline`),
+stores everything (:mod:`zhengce.store.sqlite`) with versions, and rebuilds the
+search index. The stages never import this module, so the data flows one way.
 """
 
 from __future__ import annotations
@@ -11,53 +13,17 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 from zhengce import places
-from zhengce.corpus.metadata import Metadata, apply_jurisdiction, extract_metadata
-from zhengce.corpus.segment import DocumentSpan, segment
-from zhengce.corpus.structure import Node, build_tree
-from zhengce.corpus.text import InputError, SourceText, clean, is_noise_line, read_source
+from zhengce.corpus.parse import TEXT_SUFFIXES, ParsedDocument, bundled_corpus, parse_source
+from zhengce.corpus.structure import Node
+from zhengce.corpus.text import InputError, SourceText, read_source
+from zhengce.extract.pipeline import extract_document
+from zhengce.search.index import rebuild_index
 from zhengce.store import sqlite as store
 
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
-
-
-def bundled_corpus() -> Path:
-    """The embedded default corpus (a verbatim copy of shared/corpus/suzhou)."""
-    return Path(str(resources.files("zhengce") / "data" / "corpus" / "suzhou"))
-
-
-@dataclass
-class ParsedDocument:
-    ordinal: int
-    span: DocumentSpan
-    metadata: Metadata
-    tree: Node
-
-    def doc_id(self, file_name: str) -> str:
-        return f"{Path(file_name).stem}:{self.ordinal:02d}"
-
-
-def parse_source(src: SourceText, jurisdiction: str | None = None) -> list[ParsedDocument]:
-    """Segment a file and read each document's metadata and structure.
-
-    ``jurisdiction`` (a canonical place) is given to documents whose text does not state one.
-    """
-    out = []
-    for k, span in enumerate(segment(src), 1):
-        rule_end = span.interpretation_start if span.interpretation_start is not None else span.end
-        body = src.text[span.start : span.end]
-        lines = [clean(x) for x in body.split("\n") if not is_noise_line(x)]
-        md = extract_metadata(span.title, lines, src.text[span.start : rule_end])
-        if jurisdiction is not None:
-            apply_jurisdiction(md, jurisdiction)
-        tree = build_tree(
-            src, span.start, span.end, title_spans=span.title_spans, interpretation_start=span.interpretation_start
-        )
-        out.append(ParsedDocument(k, span, md, tree))
-    return out
+__all__ = ["ParsedDocument", "bundled_corpus", "parse_source", "discover", "ingest_paths", "reextract", "resolve_jurisdiction"]
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -201,7 +167,6 @@ def _ingest_sources(
         if progress:
             progress(src.name, len(src.text))
     if extract and index and (report.added or report.updated):
-        from zhengce.search.index import rebuild_index  # search sits downstream of ingestion
 
         rebuild_index(conn)
 
@@ -284,7 +249,6 @@ def _store_documents(
 
 def store_facts(conn: sqlite3.Connection, src: SourceText, doc: ParsedDocument, document_rowid: int) -> int:
     """Extract and store one document's facts; returns how many."""
-    from zhengce.extract.pipeline import extract_document  # extraction sits downstream of ingestion
 
     facts = [f.model_dump(mode="json") for f in extract_document(src, doc)]
     store.insert_facts(conn, document_rowid, facts)
@@ -304,7 +268,6 @@ def reextract(conn: sqlite3.Connection, progress: Callable[[str, int], None] | N
                     total += store_facts(conn, src, doc, rows[doc.ordinal])
             if progress:
                 progress(f["name"], len(f["text"]))
-        from zhengce.search.index import rebuild_index
 
         rebuild_index(conn)
     return total
