@@ -529,3 +529,15 @@ def test_is_normal_means_normalise_changes_nothing(s):
         assert normalise(s, drop_newlines=True).text == s
     for m in find_money(s):
         assert m.text == s[m.start : m.end]
+
+
+def test_an_amount_broken_across_lines_is_one_benefit_quoting_both_lines():
+    from zhengce.corpus.parse import parse_source
+    from zhengce.corpus.text import SourceText
+    from zhengce.extract.pipeline import extract_document
+
+    text = "某市促进产业发展若干措施\n\n一、对新认定的国家级专精特新“小巨人”企业，给予50 万\n\n元一次性奖励。\n"
+    src = SourceText.from_text("cut.txt", text)
+    found = [f for d in parse_source(src) for f in extract_document(src, d, {"benefit"})]
+    assert [(f.amount_yuan, f.period, f.line, f.end_line) for f in found] == [(500_000, "one_off", 3, 5)]
+    assert found[0].quote == src.text[found[0].start : found[0].end] and "50 万\n\n元" in found[0].quote

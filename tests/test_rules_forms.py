@@ -199,3 +199,42 @@ def test_an_undecided_earlier_option_widens_the_maximum_and_names_the_missing_fi
     res = evaluate(row(honours=None, insured_headcount=60), [r], AS_OF).results[0]
     assert res.option == "50人以上" and res.missing_fields == ["honours"] and "更高档" in res.reason
     assert both([r], row(honours=["专精特新“小巨人”企业"], insured_headcount=60))["t:01/L13/1"] == ("eligible", 1_000_000, 1_000_000)
+
+
+def _generated(text: str):
+    from zhengce.corpus.parse import parse_source
+    from zhengce.corpus.text import SourceText
+    from zhengce.rules.generate import generate_for_document
+
+    src = SourceText.from_text("t.txt", text)
+    return [
+        r for d in parse_source(src) if (rf := generate_for_document(src, d)) for r in rf.rules
+    ]
+
+
+def test_generated_per_unit_and_quantity_steps_keep_their_caps():
+    rules = _generated("某市会展业扶持办法\n\n一、对在本市举办的展会，按展览面积每2000平方米给予5万元补贴，单个展会最高不超过50万元。\n")
+    f = rules[0].formula
+    assert (f.type, f.base, f.step, f.step_amount, f.cap) == ("step", "quantities.sqm", 2000, 50_000, 500_000)
+    assert rules[0].jurisdiction is None  # 某市: the text does not say which city
+    rules = _generated("某市物流扶持办法\n\n一、对新开通国际航线的企业，按50元/TEU给予补贴，单个企业年度最高不超过100万元。\n")
+    f = rules[0].formula
+    assert (f.type, f.amount, f.quantity, rules[0].cap_per_year) == ("per_unit", 50, "quantities.teu", 1_000_000)
+    # 3万 TEU × 50元 = 150万, over the yearly 100万 cap
+    r = rules[0].model_copy(update={"jurisdiction": "苏州市"})
+    firm = row(qualifications=["新开通国际航线的企业"], **{"quantities.teu": 30_000})
+    assert both([r], firm)[r.rule_id] == ("eligible", 1_000_000, 1_000_000)
+
+
+def test_rules_build_takes_the_place_of_documents_whose_text_does_not_say(cli, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "900_test.txt").write_text("促进会展业发展若干措施\n\n一、对企业参加境外展会的展位费，给予50%补贴，最高10万元。\n", encoding="utf-8")
+    out = tmp_path / "rules"
+    assert cli("rules", "build", corpus, "--out", out, "--jurisdiction", "常熟").exit_code == 0
+    from zhengce.rules.model import load_rules
+
+    assert {r.jurisdiction for r in load_rules(out)} == {"常熟市"}
+    before = sorted(p.name for p in out.iterdir())
+    bad = cli("rules", "build", corpus, "--out", out, "--jurisdiction", "火星")
+    assert bad.exit_code == 2 and "unknown place '火星'" in bad.output and sorted(p.name for p in out.iterdir()) == before

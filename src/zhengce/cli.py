@@ -539,13 +539,21 @@ app.add_typer(rules_app, name="rules")
 def rules_build(
     corpus: Annotated[Path | None, typer.Argument(help="Corpus folder (default: the bundled corpus).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Rules folder to write (default: the bundled rules).")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="Place of documents whose text does not say (as ingest --jurisdiction).")] = None,
 ) -> None:
     """Regenerate rule files from benefit facts, keeping reviewed rules untouched."""
+    from zhengce import places
     from zhengce.rules.generate import build_rules
 
     if corpus is not None and not corpus.is_dir():
         fail(f"{corpus}: no such corpus folder")
-    paths = build_rules(corpus, out)
+    place = None
+    if jurisdiction is not None:
+        place = places.resolve(jurisdiction)
+        if place is None:
+            close = places.suggest(jurisdiction)
+            fail(f"unknown place {jurisdiction!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    paths = build_rules(corpus, out, jurisdiction=place)
     console.print(f"wrote {len(paths)} rule files", highlight=False)
 
 

@@ -72,19 +72,47 @@ class RuleLine:
             yield start, len(self.text)
 
 
+CUT_END_RE = re.compile(r"[\d０-９.万亿千百]\s*$")  # a line that stops inside an amount
+CONTINUES_RE = re.compile(r"^\s*(?:[万亿千百]?元|[%％‰]|万|亿)")  # …and the unit on the next line
+
+
+def _continuation(src: SourceText, node: Node, nxt: Node | None, end: int) -> Node | None:
+    """The paragraph that finishes an amount ``node``'s own line stops inside (给予50 万 / 空行 / 元:
+    a PDF or web-scrape line break), or None. Only a plain paragraph line is taken."""
+    if nxt is None or nxt.kind != "paragraph" or nxt.children:
+        return None
+    line = src.text[node.start : end]
+    if SENTENCE_END_RE.search(line[-1:] or "。") or not CUT_END_RE.search(line):
+        return None
+    next_end = min(nxt.end, src.line_span(nxt.start_line)[1])
+    return nxt if CONTINUES_RE.match(src.text[nxt.start : next_end]) else None
+
+
 def rule_lines(src: SourceText, doc: ParsedDocument, *, include_tables: bool = False) -> Iterator[RuleLine]:
-    """Lines of rule text in document order: no title, no 解读, no table rows unless asked."""
+    """Lines of rule text in document order: no title, no 解读, no table rows unless asked.
+
+    A line that stops inside an amount is read together with the paragraph that finishes it.
+    """
+    taken: set[int] = set()  # paragraphs already read as the end of the line before
 
     def visit(node: Node, path: tuple[Node, ...]) -> Iterator[RuleLine]:
-        for child in node.children:
-            if child.kind in ("title", "interpretation"):
+        for i, child in enumerate(node.children):
+            if child.kind in ("title", "interpretation") or id(child) in taken:
                 continue
             if child.kind == "table" and not include_tables:
                 continue
             if child.kind != "table":
                 # a node's own line; its children are the following lines
                 end = min(child.end, src.line_span(child.start_line)[1])
-                yield RuleLine(src, doc, child, path, normalise(src.text[child.start : end], child.start))
+                nxt = child.children[0] if child.children else (node.children[i + 1] if i + 1 < len(node.children) else None)
+                rest = _continuation(src, child, nxt, end)
+                if rest is not None:
+                    taken.add(id(rest))
+                    end = min(rest.end, src.line_span(rest.start_line)[1])
+                    norm = normalise(src.text[child.start : end], child.start, drop_newlines=True)
+                else:
+                    norm = normalise(src.text[child.start : end], child.start)
+                yield RuleLine(src, doc, child, path, norm)
             if child.children:
                 yield from visit(child, (*path, child))
 

@@ -526,7 +526,7 @@ def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
         q = quantity_field(per_unit)
         if q is None:
             return UnknownFormula(reason=f"按{per_unit}计算，企业画像中没有对应的数量：每{per_unit}{b.amount_yuan}元")
-        return PerUnitFormula(amount=b.amount_yuan, unit=per_unit, quantity=q, cap=None,
+        return PerUnitFormula(amount=b.amount_yuan, unit=per_unit, quantity=q, cap=getattr(b, "cap_yuan", None),
                               upto=b.amount_is_cap)  # fmt: skip
     if b.kind in ("rate", "interest"):
         field = base_field(b.base) or base_field(b.quote)  # 按照实际投入的20%: the quote names what was invested
@@ -534,6 +534,14 @@ def _formula(b: Benefit, siblings: list[Benefit], conditions: list[Condition]):
             return UnknownFormula(reason=f"按比例给付，基数未能对应到企业画像字段：{b.base or '未写明'}")
         return RateFormula(rate=b.rate, rate_max=b.rate_max, base=field, cap=b.amount_yuan if b.amount_is_cap else None,
                            upto=getattr(b, "rate_is_cap", False))  # fmt: skip
+    per_step = re.match(r"每([\d.]+)(\D{1,6})$", clean(b.base or ""))
+    if b.kind == "step" and not b.step_yuan and b.amount_yuan and per_step:
+        # 每10000平方米给予10万元: a step of a counted quantity, from zero
+        q = quantity_field(per_step.group(2))
+        if q is None:
+            return UnknownFormula(reason=f"按{b.base}计算，企业画像中没有对应的数量")
+        return StepFormula(base=q, threshold=0, step=int(float(per_step.group(1))), step_amount=b.amount_yuan,
+                           cap=getattr(b, "cap_yuan", None))  # fmt: skip
     if b.kind == "step" and b.step_yuan and b.amount_yuan:
         field = base_field(b.quote) or base_field(" ".join(s.quote for s in siblings))
         over = next((c for c in conditions if c.kind == "threshold" and c.operator in (">", ">=") and c.unit == "元" and c.end <= b.start), None)
@@ -698,14 +706,20 @@ def write_qualification_vocab(rules: list[Rule], path: Path) -> Path:
     return path
 
 
-def build_rules(corpus: Path | None = None, out: Path | None = None) -> list[Path]:
-    """Regenerate rule files for a corpus folder, preserving reviewed rules."""
+def build_rules(corpus: Path | None = None, out: Path | None = None, jurisdiction: str | None = None) -> list[Path]:
+    """Regenerate rule files for a corpus folder, preserving reviewed rules.
+
+    ``jurisdiction`` (a canonical place) is given to documents whose text does not state one,
+    as ``ingest --jurisdiction`` does. Files of this corpus's documents that no longer grant
+    anything are removed unless a person reviewed a rule in them; other files are left alone.
+    """
     out = out or rules_dir()
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for f in sorted((corpus or bundled_corpus()).glob("*.txt")):
+    files = sorted((corpus or bundled_corpus()).glob("*.txt"))
+    for f in files:
         src = read_source(f)
-        for doc in parse_source(src):
+        for doc in parse_source(src, jurisdiction=jurisdiction):
             rf = generate_for_document(src, doc)
             if rf is None:
                 continue
@@ -715,7 +729,8 @@ def build_rules(corpus: Path | None = None, out: Path | None = None) -> list[Pat
     from zhengce.datafiles import package_data_dir
     from zhengce.rules.model import load_rules
 
-    for stale in sorted(set(out.glob("*.json")) - set(written)):
+    mine = set().union(*(set(out.glob(f"{f.stem}_*.json")) for f in files)) if files else set()
+    for stale in sorted(mine - set(written)):
         # a document that no longer grants anything (or whose id moved): drop it unless a person reviewed it
         rf = RuleFile.model_validate_json(stale.read_text(encoding="utf-8"))
         if not any(r.status != "extracted" for r in rf.rules):
