@@ -80,8 +80,8 @@ def openfisca_vs_zhengce(df: pl.DataFrame, rules) -> tuple[float, float, bool] |
     inputs = {
         "unicorn_city": bool, "champion_national": bool, "lab_city": bool, "ind_nev": bool, "ind_robot": bool,
         "ind_ai": bool, "ind_xborder": bool, "equipment_investment": float, "certification_cost": float,
-        "compute_cost": float, "compute_contract": float, "q_supplier": bool, "q_site": bool, "q_warehouse": bool,
-        "independent_site_spend": float, "warehouse_cost": float, "q_cert": bool, "q_nev_mfg": bool,
+        "compute_cost": float, "compute_contract": float, "q_supplier": bool, "q_record": bool, "q_warehouse": bool,
+        "independent_site_spend": float, "warehouse_cost": float, "q_cert": bool, "ind_mfg": bool,
     }  # fmt: skip
     variables = []
     for name, typ in inputs.items():
@@ -94,14 +94,16 @@ def openfisca_vs_zhengce(df: pl.DataFrame, rules) -> tuple[float, float, bool] |
     g = lambda e, p, v: e(v, p)  # noqa: E731
     benefit("b1", lambda e, p: (g(e, p, "unicorn_city") & g(e, p, "ind_nev")) * 2_000_000.0)
     benefit("b2", lambda e, p: (g(e, p, "champion_national") & g(e, p, "ind_nev")) * 3_000_000.0)
-    benefit("b3", lambda e, p: (g(e, p, "q_nev_mfg") & g(e, p, "ind_nev") & (g(e, p, "equipment_investment") >= 5e7)) * np.floor(0.05 * g(e, p, "equipment_investment")))
-    benefit("b4", lambda e, p: (g(e, p, "q_cert") & g(e, p, "ind_nev")) * np.minimum(np.floor(0.5 * g(e, p, "certification_cost")), 1e6))
+    benefit("b3", lambda e, p: (g(e, p, "ind_mfg") & g(e, p, "ind_nev") & (g(e, p, "equipment_investment") >= 5e7)) * np.floor(0.05 * g(e, p, "equipment_investment")))
+    # 通过车规级认证: declared, or shown by the certification cost itself
+    benefit("b4", lambda e, p: ((g(e, p, "q_cert") | (g(e, p, "certification_cost") > 0)) & g(e, p, "ind_nev")) * np.minimum(np.floor(0.5 * g(e, p, "certification_cost")), 1e6))
     benefit("b5", lambda e, p: (g(e, p, "lab_city") & g(e, p, "ind_robot")) * 1_000_000.0)
     benefit("b6", lambda e, p: g(e, p, "ind_robot") * np.minimum(np.floor(0.2 * g(e, p, "compute_cost")), 2e6))
     benefit("b7", lambda e, p: (g(e, p, "q_supplier") & g(e, p, "ind_ai")) * np.minimum(np.floor(0.1 * g(e, p, "compute_contract")), 2e6))
-    benefit("b8", lambda e, p: (g(e, p, "q_site") & g(e, p, "ind_xborder") & (g(e, p, "independent_site_spend") > 5e5)) * 200_000.0)
-    benefit("b9", lambda e, p: (g(e, p, "q_site") & g(e, p, "ind_xborder")) * np.floor(np.maximum(g(e, p, "independent_site_spend") - 5e5, 0) / 1e5) * 30_000.0)
-    benefit("b10", lambda e, p: (g(e, p, "q_warehouse") & g(e, p, "ind_xborder")) * np.minimum(np.floor(0.2 * g(e, p, "warehouse_cost")), 2e5))
+    # 建设运营独立站 is shown by the site spend; 20万 over 50万, then 3万 per further 10万
+    benefit("b8", lambda e, p: (g(e, p, "ind_xborder") & (g(e, p, "independent_site_spend") > 5e5)) * 200_000.0)
+    benefit("b9", lambda e, p: (g(e, p, "ind_xborder") & (g(e, p, "independent_site_spend") > 5e5)) * np.floor(np.maximum(g(e, p, "independent_site_spend") - 5e5, 0) / 1e5) * 30_000.0)
+    benefit("b10", lambda e, p: (g(e, p, "q_record") & g(e, p, "q_warehouse") & g(e, p, "ind_xborder")) * np.minimum(np.floor(0.2 * g(e, p, "warehouse_cost")), 2e5))
 
     class Suzhou(TaxBenefitSystem):
         def __init__(self):
@@ -111,17 +113,14 @@ def openfisca_vs_zhengce(df: pl.DataFrame, rules) -> tuple[float, float, bool] |
 
     tbs = Suzhou()
     picked = [r for r in rules if r.rule_id in REPRESENTATIVE]
-    quals = {r.rule_id: next((c.name for c in r.conditions if c.type == "qualification"), None) for r in picked}
     has = lambda col, v: df[col].list.contains(v).to_numpy()  # noqa: E731
     arr = {
         "unicorn_city": has("honours", "独角兽培育企业@市级"), "champion_national": has("honours", "制造业单项冠军@国家级"),
         "lab_city": has("honours", "重点实验室@市级"), "ind_nev": has("industries", "智能车联网/新能源汽车"),
         "ind_robot": has("industries", "具身智能机器人"), "ind_ai": has("industries", "人工智能"), "ind_xborder": has("industries", "跨境电商"),
-        "q_supplier": has("qualifications", quals["003_984d27a47f4e90c5:04/L167/2"]),
-        "q_site": has("qualifications", quals["003_984d27a47f4e90c5:05/L211/1"]),
-        "q_warehouse": has("qualifications", quals["003_984d27a47f4e90c5:05/L217/1"]),
-        "q_cert": has("qualifications", quals["003_984d27a47f4e90c5:01/L15/1"]),
-        "q_nev_mfg": has("qualifications", quals["003_984d27a47f4e90c5:01/L13/2"]),
+        "q_supplier": has("qualifications", "算力供给方"),
+        "q_record": has("qualifications", "跨境电商实绩"), "q_warehouse": has("qualifications", "公共海外仓"),
+        "q_cert": has("qualifications", "汽车芯片车规级认证"), "ind_mfg": has("industries", "制造业"),
     }  # fmt: skip
     for col in ("equipment_investment", "certification_cost", "compute_cost", "compute_contract", "independent_site_spend", "warehouse_cost"):
         arr[col] = df[f"spend.{col}"].to_numpy()
@@ -145,7 +144,8 @@ def known(df: pl.DataFrame) -> pl.DataFrame:
     """No unknown cells: OpenFisca has no notion of a missing input."""
     lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
     nums = [c for c, t in df.schema.items() if t == pl.Float64]
-    return df.with_columns([pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.String))) for c in lists] + [pl.col(c).fill_null(0.0) for c in nums])
+    return df.with_columns([pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.String))) for c in lists] + [pl.col(c).fill_null(0.0) for c in nums]
+                           + [pl.col("jurisdiction").fill_null("苏州工业园区"), pl.col("registration_date").fill_null(date(2015, 1, 1))])  # fmt: skip
 
 
 def main() -> None:

@@ -451,6 +451,8 @@ def _class_in(phrase: str, *, skip_givers: bool = False) -> str | None:
         if skip_givers and GIVER_AFTER_RE.match(rest):
             continue  # 市、县级市(区)联动给予: the payer
         found = m.lastgroup
+    if found == "enterprise" and re.search(r"集聚区|先导区|示范区", phrase) and not re.search(r"企业|公司|项目|主体", phrase):
+        return "government"  # 产业集聚区、先导区、示范基地: places, whose government is paid
     if found == "organisation" and re.search(r"企业[、和及与]|[、和及与](?:各类)?企业|企事业单位", phrase):
         return "enterprise"  # 各类企业、高等院校、科研院所: firms are among the recipients
     return found

@@ -126,10 +126,16 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
             rec.update(status=NOT_ELIGIBLE, amount_min_yuan=None, amount_max_yuan=None, option=None)
         checks.append((c, rec.pop("checks")))
         rows.append({"credit_code": row.get("credit_code") or "", **rec, "rule_idx": i})
-    long = pl.DataFrame(rows, schema=LONG_SCHEMA, orient="row")
-    long = resolve_stacking(long, rules_frame(shown)).sort("rule_idx")
+    eligible = [shown[r["rule_idx"]] for r in rows if r["status"] == ELIGIBLE]
+    capped = any(x.document_cap is not None for x in eligible)
+    grouped = [x.stacking_group for x in eligible if x.stacking_group]
+    if capped or len(grouped) != len(set(grouped)):  # a cap or 就高不重复 may change something: the screen's resolution
+        long = pl.DataFrame(rows, schema=LONG_SCHEMA, orient="row")
+        records = list(resolve_stacking(long, rules_frame(shown)).sort("rule_idx").iter_rows(named=True))
+    else:  # no document cap and no group with two eligible rules: nothing to resolve
+        records = [{**r, "superseded_by": None, "cap_note": None} for r in rows]
     results: list[RuleResult] = []
-    for rec in long.iter_rows(named=True):
+    for rec in records:
         i = rec["rule_idx"]
         rule = shown[i]
         status = rec["status"]

@@ -408,7 +408,7 @@ def _rule(b: Benefit, rule_id: str, doc: ParsedDocument, conds: list, formula, s
         validity_note=note,
         stacking_group=stacking_category(b.quote) if highest else None,
         stacking_scope=highest[0].scope if highest else None,
-        document_cap=doc_cap,
+        document_cap=doc_cap if _beneficiary_class(b) == "enterprise" else None,  # 单个企业…累计不超过
         departments=b.departments,
         beneficiary=b.beneficiary,
         citation=Citation(doc_id=b.doc_id, doc_title=title, file=b.file, line=b.line, path=b.path, quote=b.quote),
