@@ -373,13 +373,29 @@ def _result_columns(c: Compiled) -> list[pl.Expr]:
 
 
 def row_result(c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
-    """The same columns for one row, evaluated in Python, plus each check's state (0 fails, 1 unknown, 2 holds)."""
+    """The same columns for one row, evaluated in Python, plus each check's state (0 fails, 1 unknown,
+    2 holds; only for rules not eligible, whose explanations need them). Amounts are computed only
+    for an eligible rule and missing fields only for one that is not rejected: the rest is null."""
     memo: dict[int, Any] = {}
+    status = c.status.value(row, memo)
+    eligible = status == ELIGIBLE
     return {
-        "status": c.status.value(row, memo),
-        "amount_min_yuan": c.lo.value(row, memo),
-        "amount_max_yuan": c.hi.value(row, memo),
-        "missing_mask": c.missing.value(row, memo),
-        "option": c.option.value(row, memo),
-        "checks": [0 if ch.fails.value(row, memo) else (1 if ch.unknown.value(row, memo) else 2) for ch in c.checks],
+        "status": status,
+        "amount_min_yuan": c.lo.value(row, memo) if eligible else None,
+        "amount_max_yuan": c.hi.value(row, memo) if eligible else None,
+        "missing_mask": c.missing.value(row, memo) if status != NOT_ELIGIBLE else 0,
+        "option": c.option.value(row, memo) if eligible else None,
+        "checks": [] if eligible else _check_states(c, row, memo, first_failure=status == NOT_ELIGIBLE),
     }
+
+
+def _check_states(c: Compiled, row: dict[str, Any], memo: dict[int, Any], *, first_failure: bool) -> list[int]:
+    """Each check's state; for a rejected simple rule only up to the first that fails (its reason)."""
+    states = []
+    stop = first_failure and not isinstance(c.rule.formula, AlternativesFormula)
+    for ch in c.checks:
+        st = 0 if ch.fails.value(row, memo) else (1 if ch.unknown.value(row, memo) else 2)
+        states.append(st)
+        if stop and st == 0:
+            break
+    return states

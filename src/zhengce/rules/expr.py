@@ -30,15 +30,8 @@ class Node:
         raise NotImplementedError
 
     def value(self, row: Row, memo: dict[int, Any] | None = None) -> Any:
-        """This node's value on one row; ``memo`` shares the values of subtrees used more than once."""
-        if memo is None:
-            memo = {}
-        key = id(self)
-        if key in memo:
-            return memo[key]
-        v = self._value(row, memo)
-        memo[key] = v
-        return v
+        """This node's value on one row; ``memo`` holds the values of :class:`Shared` subtrees."""
+        return self._value(row, {} if memo is None else memo)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -80,8 +73,15 @@ class Shared(Node):
     def polars(self) -> pl.Expr:
         return pl.col(self.name)
 
-    def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        return self.x.value(row, memo)
+    def value(self, row: Row, memo: dict[int, Any] | None = None) -> Any:
+        if memo is None:
+            memo = {}
+        key = id(self)
+        if key not in memo:
+            memo[key] = self.x.value(row, memo)
+        return memo[key]
+
+    _value = value
 
 
 class Col(Node):
@@ -93,8 +93,10 @@ class Col(Node):
     def polars(self) -> pl.Expr:
         return pl.col(self.name)
 
-    def _value(self, row: Row, memo: dict[int, Any]) -> Any:
+    def value(self, row: Row, memo: dict[int, Any] | None = None) -> Any:  # a leaf: no memo needed
         return row.get(self.name)
+
+    _value = value
 
 
 class Lit(Node):
@@ -106,8 +108,10 @@ class Lit(Node):
     def polars(self) -> pl.Expr:
         return pl.lit(self.v, dtype=self.dtype)
 
-    def _value(self, row: Row, memo: dict[int, Any]) -> Any:
+    def value(self, row: Row, memo: dict[int, Any] | None = None) -> Any:  # a leaf: no memo needed
         return self.v
+
+    _value = value
 
 
 TRUE, FALSE = Lit(True), Lit(False)
@@ -132,7 +136,7 @@ class Cmp(Node):
         return getattr(self.a.polars(), _CMP[self.op][0])(self.b.polars())
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        a, b = self.a.value(row, memo), self.b.value(row, memo)
+        a, b = self.a._value(row, memo), self.b._value(row, memo)
         return None if a is None or b is None else _CMP[self.op][1](a, b)
 
 
@@ -146,10 +150,14 @@ class And(Node):
         return pl.all_horizontal([x.polars() for x in self.xs]) if self.xs else pl.lit(True)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        vals = [x.value(row, memo) for x in self.xs]
-        if any(v is False for v in vals):
-            return False
-        return None if any(v is None for v in vals) else True
+        unknown = False
+        for x in self.xs:  # Kleene: false wins, so stop at the first
+            v = x._value(row, memo)
+            if v is False:
+                return False
+            if v is None:
+                unknown = True
+        return None if unknown else True
 
 
 class Or(Node):
@@ -162,10 +170,14 @@ class Or(Node):
         return pl.any_horizontal([x.polars() for x in self.xs]) if self.xs else pl.lit(False)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        vals = [x.value(row, memo) for x in self.xs]
-        if any(v is True for v in vals):
-            return True
-        return None if any(v is None for v in vals) else False
+        unknown = False
+        for x in self.xs:  # Kleene: true wins, so stop at the first
+            v = x._value(row, memo)
+            if v is True:
+                return True
+            if v is None:
+                unknown = True
+        return None if unknown else False
 
 
 class Not(Node):
@@ -178,7 +190,7 @@ class Not(Node):
         return ~self.x.polars()
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        v = self.x.value(row, memo)
+        v = self.x._value(row, memo)
         return None if v is None else not v
 
 
@@ -192,7 +204,7 @@ class IsNull(Node):
         return self.x.polars().is_null()
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        return self.x.value(row, memo) is None
+        return self.x._value(row, memo) is None
 
 
 class FillNull(Node):
@@ -205,7 +217,7 @@ class FillNull(Node):
         return self.x.polars().fill_null(self.v)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        v = self.x.value(row, memo)
+        v = self.x._value(row, memo)
         return self.v if v is None else v
 
 
@@ -283,9 +295,9 @@ class When(Node):
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
         for cond, val in self.cases:
-            if cond.value(row, memo) is True:
-                return val.value(row, memo)
-        return self.otherwise.value(row, memo)
+            if cond._value(row, memo) is True:
+                return val._value(row, memo)
+        return self.otherwise._value(row, memo)
 
 
 class MinH(Node):
@@ -298,7 +310,7 @@ class MinH(Node):
         return pl.min_horizontal([x.polars() for x in self.xs])
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        vals = [v for v in (x.value(row, memo) for x in self.xs) if v is not None]
+        vals = [v for v in (x._value(row, memo) for x in self.xs) if v is not None]
         return min(vals) if vals else None
 
 
@@ -312,7 +324,7 @@ class MaxH(Node):
         return pl.max_horizontal([x.polars() for x in self.xs])
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        vals = [v for v in (x.value(row, memo) for x in self.xs) if v is not None]
+        vals = [v for v in (x._value(row, memo) for x in self.xs) if v is not None]
         return max(vals) if vals else None
 
 
@@ -326,7 +338,7 @@ class Coalesce(Node):
         return pl.coalesce([x.polars() for x in self.xs])
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        return next((v for v in (x.value(row, memo) for x in self.xs) if v is not None), None)
+        return next((v for v in (x._value(row, memo) for x in self.xs) if v is not None), None)
 
 
 class FloorMul(Node):
@@ -341,7 +353,7 @@ class FloorMul(Node):
         return (self.x.polars() * self.k).floor().cast(pl.Int64)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        v = self.x.value(row, memo)
+        v = self.x._value(row, memo)
         return None if v is None else int(math.floor(v * self.k))
 
 
@@ -358,7 +370,7 @@ class Steps(Node):
         return pl.when(x > self.start).then(((x - self.start) / self.step).floor()).otherwise(0.0).cast(pl.Float64)
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        v = self.x.value(row, memo)
+        v = self.x._value(row, memo)
         if v is None:
             return None
         return float(math.floor((v - self.start) / self.step)) if v > self.start else 0.0
@@ -398,4 +410,4 @@ class Fields(Node):
         return pl.sum_horizontal([pl.when(c.polars()).then(pl.lit(1 << b, pl.Int64)).otherwise(pl.lit(0, pl.Int64)) for _, c, b in self.pairs])
 
     def _value(self, row: Row, memo: dict[int, Any]) -> Any:
-        return sum(1 << b for _, c, b in self.pairs if c.value(row, memo) is True)
+        return sum(1 << b for _, c, b in self.pairs if c._value(row, memo) is True)
