@@ -238,3 +238,37 @@ def test_rules_build_takes_the_place_of_documents_whose_text_does_not_say(cli, t
     before = sorted(p.name for p in out.iterdir())
     bad = cli("rules", "build", corpus, "--out", out, "--jurisdiction", "火星")
     assert bad.exit_code == 2 and "unknown place '火星'" in bad.output and sorted(p.name for p in out.iterdir()) == before
+
+
+def test_the_qualification_vocabulary_has_labels_no_headings_and_only_what_firms_declare():
+    import re
+
+    from zhengce.extract.benefits import _class_in
+    from zhengce.rules.model import load_rules
+    from zhengce.rules.profile import qualification_vocab
+
+    vocab = qualification_vocab()
+    assert len(vocab) > 50
+    for name, q in vocab.items():
+        assert q["label"] and len(q["label"]) <= 16, name  # a short Chinese label for pick-lists
+        assert not re.match(r"^[（(]?[一二三四五六七八九十\d]+[、.．)）]|.*支持对象$", name), name  # no headings
+        # no government, bank or individual statuses (新型研发机构 may be a firm or an institute)
+        assert _class_in(name) not in ("government", "financial_institution", "individual"), name
+    # every qualification an enterprise rule asks for is in it, so a firm can declare it
+    asked = {c.name for r in load_rules() if r.beneficiary_class == "enterprise" for c in r.conditions if c.type == "qualification"}
+    assert asked <= set(vocab)
+
+
+def test_an_unknown_qualification_suggests_close_ones_everywhere(cli, tmp_path):
+    from pydantic import ValidationError
+
+    from zhengce.rules.profile import EnterpriseProfile, profile_error
+
+    with pytest.raises(ValidationError) as exc:
+        EnterpriseProfile.model_validate({"credit_code": "91320594MA1XXXXX0K", "name": "x", "qualifications": ["海外仓"]})
+    assert "unknown qualification '海外仓'" in profile_error(exc.value) and "公共海外仓" in profile_error(exc.value)
+    reg = tmp_path / "reg.csv"
+    reg.write_text("credit_code,name,qualifications\n91320594MA1XXXXX0K,甲,海外仓\n91320594MA1XXXXX1K,乙,公共海外仓\n", encoding="utf-8")
+    out = tmp_path / "res.parquet"
+    r = cli("screen", reg, "--out", out, "--as-of", "2025-09-01")
+    assert "rejected row 1" in r.output and "qualifications" in r.output and out.exists()  # the rest is screened

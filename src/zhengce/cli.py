@@ -561,14 +561,24 @@ def rules_build(
 def rules_list(
     rules_dir: RulesOption = None,
     as_json: JsonOption = False,
-    qualifications: Annotated[bool, typer.Option("--qualifications", help="List the qualification names rules ask for.")] = False,
+    qualifications: Annotated[bool, typer.Option("--qualifications", help="List the statuses a profile may declare, with labels.")] = False,
 ) -> None:
     """List rules with their review status."""
-    rules = _load_rules(rules_dir)
-    if qualifications:
-        names = sorted({c.name for r in rules for c in r.conditions if c.type == "qualification"})
-        print_json(names) if as_json else console.print("\n".join(names))
+    if qualifications:  # the vocabulary a profile's qualifications must come from
+        from zhengce.rules.profile import qualification_vocab
+
+        vocab = sorted(qualification_vocab().values(), key=lambda q: q["name"])
+        if as_json:
+            print_json([{"name": q["name"], "label": q["label"], "rules": q.get("rules", [])} for q in vocab])
+        else:
+            table = Table(title=f"{len(vocab)} qualifications (profile field `qualifications`)")
+            for col in ("name", "label", "rules"):
+                table.add_column(col, overflow="fold")
+            for q in vocab:
+                table.add_row(q["name"], q["label"], str(len(q.get("rules", []))))
+            console.print(table)
         return
+    rules = _load_rules(rules_dir)
     if as_json:
         print_json([r.model_dump(mode="json", exclude_none=True) for r in rules])
         return

@@ -467,6 +467,8 @@ def _beneficiary_class(s: str, upto: int, who: str | None) -> str:
             return cls
     window = s[max(0, upto - 40) : max(_clause_end(s, upto), upto + 12)]
     given = GIVEN_TO_RE.search(window)
+    if given and re.match(r"(?:资助|补贴|补助|奖励|支持|经费|资金)", window[given.end("who") :]) and _class_in(given.group("who")) == "enterprise":
+        given = None  # 给予项目资助: a kind of grant, not its recipient (给予各市（区）政府奖励 still names one)
     for phrase in ([given.group("who")] if given else []) + ([who] if who else []):
         cls = _class_in(phrase)
         if cls:
