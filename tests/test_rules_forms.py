@@ -272,3 +272,43 @@ def test_an_unknown_qualification_suggests_close_ones_everywhere(cli, tmp_path):
     out = tmp_path / "res.parquet"
     r = cli("screen", reg, "--out", out, "--as-of", "2025-09-01")
     assert "rejected row 1" in r.output and "qualifications" in r.output and out.exists()  # the rest is screened
+
+
+BAD_PROFILE_VALUES = [
+    ({"financials": [{"year": 2024, "revenue": float("nan")}]}, "finite"),
+    ({"financials": [{"year": 2024, "revenue": float("inf")}]}, "finite"),
+    ({"spend": {"compute_cost": 1e308}}, "less than or equal"),
+    ({"spend": {"compute_cost": -5}}, "greater than or equal"),
+    ({"insured_headcount": True}, "integer"),
+    ({"financials": [{"year": 2024, "rd_ratio": 50}]}, "less than or equal to 1"),
+    ({"registration_date": "2099-01-01"}, "in the future"),
+    ({"name": "\ud800"}, "surrogate"),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), BAD_PROFILE_VALUES)
+def test_one_validation_refuses_nan_infinity_huge_negative_and_odd_values(change, words):
+    from pydantic import ValidationError
+
+    from zhengce.rules.profile import EnterpriseProfile, profile_error
+
+    with pytest.raises(ValidationError) as exc:
+        EnterpriseProfile.model_validate({"credit_code": "91320594MA1XXXXX0K", "name": "甲", **change})
+    assert words in profile_error(exc.value)
+
+
+def test_the_registry_refuses_the_same_values_row_by_row(cli, tmp_path):
+    reg = tmp_path / "bad.csv"
+    reg.write_text(
+        "credit_code,name,revenue,spend.compute_cost,registration_date,rd_ratio\n"
+        "91320594MA1XXXXX0K,甲,1e308,,2019-01-01,\n91320594MA1XXXXX1K,乙,NaN,,2019-01-01,\n"
+        "91320594MA1XXXXX2K,丙,inf,,2019-01-01,\n91320594MA1XXXXX3K,丁,100,-5,2019-01-01,\n"
+        "91320594MA1XXXXX4K,戊,100,,2099-01-01,\n91320594MA1XXXXX5K,己,100,,2019-01-01,50\n"
+        "91320594MA1XXXXX6K,庚,100,5,2019-01-01,0.1\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    r = cli("screen", reg, "--out", tmp_path / "out.parquet", "--as-of", "2025-09-01")
+    assert "Traceback" not in r.output and "7 rows in = 1 screened + 6 rejected" in r.output
+    for n, why in [(1, "out of range"), (2, "not a finite number"), (3, "not a finite number"), (4, "out of range"),
+                   (5, "in the future"), (6, "rd_ratio: out of range")]:  # fmt: skip
+        assert f"rejected row {n}: " in r.output and why in r.output.split(f"rejected row {n}: ")[1].splitlines()[0]

@@ -68,7 +68,7 @@ honour = st.builds(
 def profiles(draw, i: int = 0):
     data = {
         "credit_code": f"913205{draw(st.integers(0, 99)):02d}MA1{draw(st.integers(0, 10**6)):07d}",
-        "name": draw(st.text(min_size=1, max_size=10)),
+        "name": draw(st.text(alphabet=st.characters(categories=("Lo", "Lu", "Ll", "Nd")), min_size=1, max_size=10)),
         "jurisdiction": draw(st.one_of(st.none(), st.sampled_from(SUZHOU_AREAS))),
         "industries": draw(st.one_of(st.none(), st.lists(st.sampled_from(sorted(industry_names())), max_size=3))),
         "honours": draw(st.one_of(st.none(), st.lists(honour, max_size=4))),

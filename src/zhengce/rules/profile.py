@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, create_model, field_validator
 
 from zhengce.datafiles import load_json
 
@@ -137,7 +137,26 @@ def industry_names() -> set[str]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # NaN and Infinity are bad input
+
+
+# Value ranges, one place for the profile (calculator, web, API) and the registry screen.
+AMOUNT_MAX = 1e15  # yuan: 一千万亿, far above any firm's figure; larger is a unit mistake or an overflow
+COUNT_MAX = 1e9
+RANGES: dict[str, tuple[float, float]] = {
+    "revenue_growth": (-1.0, 100.0),  # a decimal: -100% … +10000%
+    "rd_ratio": (0.0, 1.0),  # a share of revenue: 5% is 0.05
+    "insured_headcount": (0.0, COUNT_MAX),
+}
+Amount = Annotated[float, Field(ge=0, le=AMOUNT_MAX)]
+Count = Annotated[StrictInt, Field(ge=0, le=int(COUNT_MAX))]  # true is not 1
+
+
+def value_range(field: str) -> tuple[float, float]:
+    """The accepted range of a numeric profile or registry field."""
+    if field in RANGES:
+        return RANGES[field]
+    return (0.0, COUNT_MAX) if field.startswith(("patents.", "quantities.")) else (0.0, AMOUNT_MAX)
 
 
 class Honour(_Strict):
@@ -154,26 +173,27 @@ class Honour(_Strict):
 
 
 class Financials(_Strict):
-    year: int
-    revenue: float | None = None
-    revenue_growth: float | None = None
-    rd_spend: float | None = None
-    rd_ratio: float | None = None
+    year: Annotated[StrictInt, Field(ge=1900, le=2100)]
+    revenue: Amount | None = None
+    revenue_growth: Annotated[float, Field(ge=RANGES["revenue_growth"][0], le=RANGES["revenue_growth"][1])] | None = None
+    rd_spend: Amount | None = None
+    rd_ratio: Annotated[float, Field(ge=0, le=1, description="a decimal: 5% is 0.05")] | None = None
 
 
 class Patents(_Strict):
-    invention: int | None = None
-    foreign_filed: int | None = None
-    foreign_granted: int | None = None
+    invention: Count | None = None
+    foreign_filed: Count | None = None
+    foreign_granted: Count | None = None
 
 
 Spend = create_model(  # one optional amount in yuan per spend item that benefits are computed on
-    "Spend", __base__=_Strict, **{k: (float | None, Field(None, description=v)) for k, v in SPEND_FIELDS.items()}
+    "Spend", __base__=_Strict, **{k: (Amount | None, Field(None, description=v)) for k, v in SPEND_FIELDS.items()}
 )
 
 
 Quantities = create_model(  # counts that per-unit amounts multiply (元/TEU, 元/平方米/月, 万元/家)
-    "Quantities", __base__=_Strict, **{k: (float | None, Field(None, description=q["label"])) for k, q in quantity_units().items()}
+    "Quantities", __base__=_Strict,
+    **{k: (Annotated[float, Field(ge=0, le=COUNT_MAX)] | None, Field(None, description=q["label"])) for k, q in quantity_units().items()},
 )
 
 
@@ -188,10 +208,26 @@ class EnterpriseProfile(_Strict):
     honours: list[Honour] | None = None
     qualifications: list[str] | None = Field(None, description="other statuses rules ask for; see `zhengce rules --qualifications`")
     financials: list[Financials] | None = None
-    insured_headcount: int | None = None
+    insured_headcount: Count | None = None
     spend: Spend | None = None  # type: ignore[valid-type]
     patents: Patents | None = None
     quantities: Quantities | None = None  # type: ignore[valid-type]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("empty")
+        if any("\ud800" <= ch <= "\udfff" or ch < " " for ch in v):
+            raise ValueError("contains a lone surrogate or a control character")
+        return v
+
+    @field_validator("registration_date")
+    @classmethod
+    def _registered_already(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and v > dt.date.today():
+            raise ValueError(f"registration date {v.isoformat()} is in the future")
+        return v
 
     @field_validator("credit_code")
     @classmethod

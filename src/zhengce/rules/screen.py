@@ -33,6 +33,7 @@ from zhengce.rules.profile import (
     place_error,
     qualification_vocab,
     resolve_place,
+    value_range,
 )
 
 REQUIRED_COLUMNS = ("credit_code", "name")
@@ -120,9 +121,12 @@ def _validate(df: pl.DataFrame, rejects: list[tuple[int, str]]) -> pl.DataFrame:
     for col, known in vocab:
         bad_list = pl.col(col).is_not_null() & ~pl.col(col).list.eval(pl.element().is_in(known)).list.all()
         df = _reject(df, bad_list, f"{col}: unknown value (see README for the vocabulary)", rejects)
-    for col in NUMERIC_FIELDS:
-        if col != "revenue_growth":  # growth may be negative; amounts and counts may not
-            df = _reject(df, pl.col(col) < 0, f"{col}: negative", rejects)
+    for col in NUMERIC_FIELDS:  # the profile's ranges (value_range): no NaN, no Infinity, no 1e308
+        lo, hi = value_range(col)
+        c = pl.col(col)
+        df = _reject(df, c.is_nan() | c.is_infinite(), f"{col}: not a finite number", rejects)
+        df = _reject(df, (c < lo) | (c > hi), f"{col}: out of range ({lo:g} to {hi:g})", rejects)
+    df = _reject(df, pl.col("registration_date") > pl.lit(date.today()), "registration_date: in the future", rejects)
     return df
 
 
