@@ -99,7 +99,9 @@ def _simple_condition(c: Any) -> str:
     if isinstance(c, HonourCondition):
         return f"获评{'或'.join(c.levels) if c.levels else ''}{c.name}"
     if isinstance(c, QualificationCondition):
-        return f"属于{c.name}"
+        names = "或".join([c.name, *(c.any_of or [])])
+        kind = re.search(r"(?:产业|企业|单位|机构|主体|平台|中心|基地|项目|方|商)$", c.name)  # what the firm is, or what it has
+        return ("属于" if kind else "具备") + names
     if isinstance(c, IndustryCondition):
         return f"属于{'、'.join(c.any)}领域"
     if isinstance(c, JurisdictionCondition):
