@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from zhengce.rules.expr import decode_fields
-from zhengce.rules.compile import ELIGIBLE, NEEDS_INFO, NOT_ELIGIBLE, STATUS_NAMES, compiled, row_result
+from zhengce.rules.compile import DOCUMENT_JURISDICTION, ELIGIBLE, NEEDS_INFO, NOT_ELIGIBLE, STATUS_NAMES, compiled, row_result
 from zhengce.rules.model import AlternativesFormula, Rule, UnknownFormula, in_force, offered_to_enterprises
 from zhengce.rules.screen import LONG_SCHEMA, resolve_stacking, rules_frame
 
@@ -67,6 +67,9 @@ class RuleResult:
         }
 
 
+NOT_PROFILE_FIELDS = {DOCUMENT_JURISDICTION, "review"}
+
+
 def _reason(rule: Rule, compiled_words: list[str], states: list[int], status: int, missing: list[str]) -> str:
     if status == NOT_ELIGIBLE:
         failed = [w for w, st in zip(compiled_words, states) if st == 0]
@@ -77,7 +80,7 @@ def _reason(rule: Rule, compiled_words: list[str], states: list[int], status: in
         return "金额基数未达到给付条件"
     if status == NEEDS_INFO:
         words = [w for w, st in zip(compiled_words, states) if st == 1 and ("文件未写明" in w or w.startswith("需人工确认"))]
-        return (words[0] + "；" if words else "") + "缺少：" + "、".join(missing)
+        return "；".join(([words[0]] if words else []) + (["缺少：" + "、".join(missing)] if missing else []))
     return ""
 
 
@@ -139,7 +142,8 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
         i = rec["rule_idx"]
         rule = shown[i]
         status = rec["status"]
-        missing = [m for m in decode_fields(rec["missing_mask"]).split(",") if m]
+        # what the firm could add; a document's unstated place or a recipient nobody could read is not its to add
+        missing = [m for m in decode_fields(rec["missing_mask"]).split(",") if m and m not in NOT_PROFILE_FIELDS]
         ok, why = in_force(rule, as_of)
         c, states = checks[i]
         reason = why if not ok else _reason(rule, [ch.words for ch in c.checks], states, status, missing)
