@@ -7,6 +7,7 @@ reviewed rules exactly as they are and replaces only extracted ones.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -89,6 +90,12 @@ def tier_recipient(who: str, tier: int, tiers: int) -> str:
         if len(items) == tiers:
             return who[: levels.start()] + items[tier - 1] + who[levels.end() :]
     parts = who.split("、")
+    if len(parts) == 1 and who.count("”“") == tiers - 1:  # “中国质量奖”“中国质量奖提名奖”的企业
+        quoted = re.match(r"^(.*?)((?:“[^”]+”){2,})(.*)$", who)
+        if quoted:
+            items = re.findall(r"“[^”]+”", quoted.group(2))
+            if len(items) == tiers:
+                return quoted.group(1) + items[tier - 1] + quoted.group(3)
     if len(parts) != tiers or tiers < 2:
         return who
     # 主导国际、国家标准制定工作 → 主导国际标准制定工作 / 主导国家标准制定工作: scopes sharing head and tail
@@ -501,6 +508,26 @@ def alternatives_rule(tiers: list[Benefit], k: int, doc: ParsedDocument, conditi
     return rule
 
 
+TIER_WORDS = "一二三四五六七八九十"
+
+
+def ranked_tiers_rule(tier_rules: list[Rule]) -> Rule | None:
+    """分别给予100万元、60万元、30万元 to recipients the text does not tell apart: one rule whose options
+    are ranks (第一档…), each a status the department assigns, so the amounts are never summed.
+    None when the tiers' conditions differ (each tier then stays its own rule)."""
+    dump = [json.dumps([c.model_dump(mode="json") for c in r.conditions], ensure_ascii=False) for r in tier_rules]
+    if len(set(dump)) != 1 or len(tier_rules) > len(TIER_WORDS):
+        return None
+    first = tier_rules[0]
+    named = next((c.name for c in first.conditions if isinstance(c, QualificationCondition)), None) or "支持对象"
+    shared = [c for c in first.conditions if not isinstance(c, (QualificationCondition, UndeterminedCondition))]
+    options = [
+        Option(label=f"第{TIER_WORDS[k]}档", conditions=[QualificationCondition(name=f"{named}（第{TIER_WORDS[k]}档）")], formula=r.formula)
+        for k, r in enumerate(tier_rules)
+    ]
+    return first.model_copy(update={"conditions": shared, "formula": AlternativesFormula(options=options)})
+
+
 def quantity_field(unit: str | None) -> str | None:
     """The profile quantity a per-unit amount counts (data/quantities.json units)."""
     if not unit:
@@ -599,6 +626,16 @@ def generate_for_document(src: SourceText, doc: ParsedDocument) -> RuleFile | No
                     # cite the whole span of the tiers (rates in one sentence, their caps in the next)
                     alt.citation.quote = src.text[min(t.start for t in tiers) : max(t.end for t in tiers)]
                     rules.append(alt)
+                    done.update(group)
+                    continue
+        if b.tiers and b.tier == 1:
+            group = [j for j in range(i, min(i + b.tiers, len(benefits))) if benefits[j].line == b.line and benefits[j].tier == j - i + 1]
+            if len(group) == b.tiers > 1:
+                tier_rules = [rule_for(benefits[j], per_line[b.line], doc, conditions, stacking,
+                                       [x for x in benefits if x.line == b.line and x is not benefits[j]]) for j in group]  # fmt: skip
+                merged = ranked_tiers_rule(tier_rules)
+                if merged is not None:  # the text does not say which recipient gets which amount
+                    rules.append(merged)
                     done.update(group)
                     continue
         rules.append(rule_for(b, per_line[b.line], doc, conditions, stacking, siblings))
