@@ -378,3 +378,9 @@ def test_who_pays_this_documents_own_benefits_is_not_a_new_benefit():
 def test_instalments_after_a_schedule_are_not_new_benefits():
     found = benefits("每年实施不超过10个项目，每项给予不超过100万元的资金支持。项目经费分两期拨付，立项后给予30万元经费支持，项目实施验收合格后，给予不超过70万元的奖励支持。")
     assert [b.amount_yuan for b in found] == [1_000_000]
+
+
+def test_amounts_in_wan_without_yuan_after_a_grant_word():
+    found = benefits("对新认定的市服务型制造示范项目，给予每家一次性奖励50万，单个企业最高不超过200万。")
+    assert [b.amount_yuan for b in found][:1] == [500_000] and found[0].period == "one_off"
+    assert on_line(F001, 65)[0].amount_yuan == 500_000  # 001 L65: 给予每家一次性奖励50万

@@ -571,7 +571,7 @@ def _mentions(s: str, inherited: bool = False) -> list[_Mention]:
     grant_match = GRANT_RE.search(s)
     first_grant = grant_match.start() if grant_match else (0 if inherited else None)
     mentions: list[_Mention] = []
-    for m in find_money(s):
+    for m in find_money(s, implied_yuan=True):
         if m.currency != "CNY":
             continue
         per_unit, unit_period = _unit_after(s, m.end)
