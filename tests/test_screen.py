@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from zhengce.rules.engine import evaluate
 from zhengce.rules.model import load_rules
-from zhengce.rules.profile import LEVELS, SPEND_FIELDS, SUZHOU_AREAS, EnterpriseProfile, honour_names, industry_names
+from zhengce.rules.profile import LEVELS, SPEND_FIELDS, EnterpriseProfile, honour_names, industry_names, local_areas
 from zhengce.rules.screen import rows_to_frame, screen_frame
 from zhengce.rules.synth import synth_registry
 
@@ -69,7 +69,7 @@ def profiles(draw, i: int = 0):
     data = {
         "credit_code": f"913205{draw(st.integers(0, 99)):02d}MA1{draw(st.integers(0, 10**6)):07d}",
         "name": draw(st.text(alphabet=st.characters(categories=("Lo", "Lu", "Ll", "Nd")), min_size=1, max_size=10)),
-        "jurisdiction": draw(st.one_of(st.none(), st.sampled_from(SUZHOU_AREAS))),
+        "jurisdiction": draw(st.one_of(st.none(), st.sampled_from(local_areas()))),
         "industries": draw(st.one_of(st.none(), st.lists(st.sampled_from(sorted(industry_names())), max_size=3))),
         "honours": draw(st.one_of(st.none(), st.lists(honour, max_size=4))),
         "qualifications": draw(st.one_of(st.none(), st.lists(st.sampled_from(qualification_names()), max_size=4))),

@@ -19,6 +19,7 @@ import polars as pl
 from zhengce.rules.expr import decode_fields
 from zhengce.rules.compile import DOCUMENT_JURISDICTION, ELIGIBLE, NEEDS_INFO, NOT_ELIGIBLE, STATUS_NAMES, compiled, row_result
 from zhengce.rules.model import AlternativesFormula, Rule, UnknownFormula, in_force, offered_to_enterprises
+from zhengce.rules.profile import age_years, location_chain
 from zhengce.rules.screen import LONG_SCHEMA, resolve_stacking, rules_frame
 
 
@@ -105,27 +106,24 @@ class Evaluation:
 def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_expired: bool = False) -> Evaluation:
     """All rules for one enterprise row, with stacking and document caps resolved.
 
-    The row is evaluated as a one-row frame by the same compiled expressions as the registry
-    screen (:mod:`zhengce.rules.compile`); explanations come from that same evaluation.
+    The row is evaluated by the same compiled expression trees as the registry screen
+    (:mod:`zhengce.rules.compile`), in Python; explanations come from that same evaluation.
     """
     offered = [r for r in rules if offered_to_enterprises(r)]
-    shown = [r for r in offered if include_expired or in_force(r, as_of)[0]]
+    force = {id(r): in_force(r, as_of) for r in offered}  # (in force, why not), once per rule
+    shown = [r for r in offered if include_expired or force[id(r)][0]]
     expired = len(offered) - len(shown)
     if not shown:
         return Evaluation(as_of, [], expired, len(rules) - len(offered))
     if "location_chain" not in row:  # a registry row read without the screen's place lookup
-        from zhengce.rules.profile import location_chain
-
         row = {**row, "location_chain": location_chain(row.get("jurisdiction"))}
     if "age_years" not in row:
-        from zhengce.rules.profile import age_years
-
         row = {**row, "age_years": age_years(row.get("registration_date"), as_of)}
     rows, checks = [], []
     for i, rule in enumerate(shown):
         c = compiled(rule)
         rec = row_result(c, row)
-        if not in_force(rule, as_of)[0]:  # shown on request, never paid
+        if not force[id(rule)][0]:  # shown on request, never paid
             rec.update(status=NOT_ELIGIBLE, amount_min_yuan=None, amount_max_yuan=None, option=None)
         checks.append((c, rec.pop("checks")))
         rows.append({"credit_code": row.get("credit_code") or "", **rec, "rule_idx": i})
@@ -144,7 +142,7 @@ def evaluate(row: dict[str, Any], rules: list[Rule], as_of: date, *, include_exp
         status = rec["status"]
         # what the firm could add; a document's unstated place or a recipient nobody could read is not its to add
         missing = [m for m in decode_fields(rec["missing_mask"]).split(",") if m and m not in NOT_PROFILE_FIELDS]
-        ok, why = in_force(rule, as_of)
+        ok, why = force[id(rule)]
         c, states = checks[i]
         reason = why if not ok else _reason(rule, [ch.words for ch in c.checks], states, status, missing)
         if status == 3:

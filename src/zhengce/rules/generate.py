@@ -13,12 +13,12 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import cn2an
-
 from zhengce.corpus.parse import ParsedDocument, bundled_corpus, parse_source
 
 from zhengce.corpus.text import SourceText, clean, read_source
 from zhengce.datafiles import load_json
+from zhengce.extract.amounts import parse_number
+from zhengce.extract.conditions import LEVELS as LEVEL_OF
 from zhengce.extract.conditions import honours_in, industries_in
 from zhengce.extract.model import Benefit, Condition, Stacking
 from zhengce.extract.pipeline import extract_document
@@ -119,7 +119,6 @@ def tier_recipient(who: str, tier: int, tiers: int) -> str:
     return who  # anything else stays whole for review
 
 
-NUMBER_RE = re.compile(r"\d")
 GENERIC_WHO_RE = re.compile(r"^(?:企业|项目|单位|主体|企业和项目|的)?$")
 THRESHOLD_VALUE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)(?P<unit>亿元|万元|元|人|%|个|件|家|项)")
 UNIT_FACTOR = {"亿元": 100_000_000, "万元": 10_000, "元": 1, "%": 0.01}
@@ -149,10 +148,15 @@ def _tier_thresholds(label: str, who: str) -> list[ThresholdCondition] | None:
 GENERIC_WORDS_RE = re.compile(r"领域|行业|产业|重点|相关|符合条件|和|及|与|、|的|等|企业|单位|主体|经营主体|市场主体|项目")
 
 
+@lru_cache(maxsize=1)
+def _industry_keywords() -> tuple[str, ...]:
+    return tuple(sorted((k for i in load_json("industries.json")["industries"] for k in i["keywords"]), key=len, reverse=True))
+
+
 def _residual(who: str) -> str:
     """What a beneficiary phrase says beyond industries and generic nouns (智能车联网和新能源汽车领域制造业企业 → "")."""
     rest = who
-    for kw in sorted((k for i in load_json("industries.json")["industries"] for k in i["keywords"]), key=len, reverse=True):
+    for kw in _industry_keywords():
         rest = rest.replace(kw, "")  # every mention, 智能车联网和新能源汽车 alike
     return GENERIC_WORDS_RE.sub("", rest)
 
@@ -201,16 +205,6 @@ def _concepts() -> list[tuple[str, list[str]]]:
     return [(c["name"], c["synonyms"]) for c in load_json("qualification_concepts.json")["concepts"]]
 
 
-def concepts_in(phrase: str) -> list[tuple[int, str]]:
-    """(position, concept name) of the declared statuses a phrase names, in text order."""
-    found: dict[str, int] = {}
-    for name, synonyms in _concepts():
-        pos = [phrase.find(s) for s in synonyms if s in phrase]
-        if pos:
-            found[name] = min(pos)
-    return sorted((p, n) for n, p in found.items())
-
-
 def _qualifications(b: Benefit, thresholds: list[ThresholdCondition]) -> tuple[list, list[ThresholdCondition]]:
     """Qualification conditions of a beneficiary phrase, and any age threshold it states.
 
@@ -220,7 +214,7 @@ def _qualifications(b: Benefit, thresholds: list[ThresholdCondition]) -> tuple[l
     extra: list[ThresholdCondition] = []
     m = AGE_RE.search(clean(b.beneficiary or ""))
     if m:
-        years = _years_number(m.group(1))
+        years = parse_number(m.group(1))
         if years:
             extra.append(ThresholdCondition(field="age_years", op="<=", value=float(years), text=m.group(0)))
     who = _qualification_name(b, thresholds)
@@ -259,13 +253,6 @@ def concept_conditions(phrase: str) -> list[QualificationCondition]:
         else:
             groups.append([name])
     return [QualificationCondition(name=g[0], any_of=g[1:] or None) for g in groups]
-
-
-def _years_number(token: str) -> int | None:
-    try:
-        return int(cn2an.cn2an(token, "smart"))
-    except (ValueError, KeyError):
-        return None
 
 
 def _used_not_held(text: str, start: int) -> bool:
@@ -340,8 +327,6 @@ def _conditions_for(b: Benefit, doc: ParsedDocument, conditions: list[Condition]
             at = text.find(conds[-1].name[:2])
             lv = re.findall(r"(国家级|国家|江苏省|省级|苏州市|市级)", re.split(r"[，,；]", text[:max(at, 0)])[-1]) if at > 0 else []
             if lv:
-                from zhengce.extract.conditions import LEVELS as LEVEL_OF
-
                 conds[-1] = HonourCondition(name=conds[-1].name, levels=[LEVEL_OF[lv[-1]]])
         at_least = levels_at_least(text + who_text)
         if at_least and conds and isinstance(conds[-1], HonourCondition):

@@ -314,9 +314,3 @@ def profile_error(exc: ValidationError, lang: str = "en") -> str:
     if err["type"] == "missing":
         return missing.format(where)
     return other.format(where, err["msg"])
-
-
-def __getattr__(name: str):  # SUZHOU_AREAS: the counties and districts of the places data, for older callers
-    if name == "SUZHOU_AREAS":
-        return tuple(local_areas())
-    raise AttributeError(name)

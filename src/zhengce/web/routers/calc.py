@@ -13,13 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from zhengce import services
-from zhengce.rules.profile import LEVELS, SPEND_FIELDS, honour_names, industry_names, qualification_vocab
+from zhengce.rules.profile import LEVELS, SPEND_FIELDS, honour_names, industry_names, local_areas, qualification_vocab
 from zhengce.web.deps import MAX_URL_BYTES, Rules, http_error, templates
 
 router = APIRouter()
 EXAMPLE = Path(__file__).parents[4] / "examples" / "profile.json"
-FALLBACK_AREAS = ("姑苏区", "吴中区", "相城区", "吴江区", "虎丘区", "苏州高新区", "苏州工业园区",
-                  "常熟市", "张家港市", "昆山市", "太仓市")  # fmt: skip
 
 
 def encode_profile(data: dict) -> str:
@@ -32,18 +30,6 @@ def decode_profile(token: str) -> dict:
     if not isinstance(data, dict):
         raise ValueError("a profile is a JSON object")
     return data
-
-
-def areas() -> list[str]:
-    """Counties and districts offered in the form (the profile module's list when it has one)."""
-    from zhengce.rules import profile
-
-    if hasattr(profile, "local_areas"):
-        try:
-            return list(profile.local_areas())
-        except (ImportError, OSError, KeyError):
-            pass
-    return list(getattr(profile, "SUZHOU_AREAS", FALLBACK_AREAS))
 
 
 @router.post("/api/match", tags=["rules"])
@@ -101,7 +87,7 @@ def calc(request: Request, rules: Rules, p: Annotated[str, Query(max_length=MAX_
         {"report": report, "groups": groups, "error": error, "as_of": day.isoformat(),
          "profile_text": json.dumps(data, ensure_ascii=False, indent=2) if data else example_text,
          "share": f"/calc?p={encode_profile(data)}&as_of={day.isoformat()}" if data and report else None,
-         "areas": areas(), "honours": sorted(honour_names()), "levels": LEVELS,
+         "areas": local_areas(), "honours": sorted(honour_names()), "levels": LEVELS,
          "industries": sorted(industry_names()), "spend_fields": SPEND_FIELDS,
          "qualifications": sorted(qualification_vocab().values(), key=lambda q: q["label"])},
     )  # fmt: skip
